@@ -1,0 +1,13 @@
+from . import (
+    social_care_app,
+    social_care_account,
+    social_care_event,
+    social_care_identity,
+    social_care_message,
+    social_care_rule,
+    helpdesk_ticket,
+    res_partner,
+    res_company,
+    res_config_settings,
+    crm_lead,
+)

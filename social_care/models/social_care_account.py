@@ -1,0 +1,346 @@
+import json
+import logging
+from datetime import timedelta
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import SendError, SendResult, generic
+
+_logger = logging.getLogger(__name__)
+
+GENERIC_TIMEOUT = 10
+
+
+class SocialCareAccount(models.Model):
+    """A connected social account (an X user, a Facebook Page, ...).
+
+    The base defines the pipeline; each connector adds its provider value and
+    implements the ``_social_*`` hooks below for it, calling ``super()`` for
+    the other providers (as Odoo's payment providers do).
+    """
+
+    _name = "social.care.account"
+    _description = "Social Care Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    app_id = fields.Many2one(
+        "social.care.app", string="App", required=True, ondelete="restrict",
+        domain="[('provider', '=', provider)]",
+    )
+    provider = fields.Selection(related="app_id.provider", store=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team", string="Default team",
+        help="Team of new tickets when no routing rule sets one.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Not connected"),
+            ("connected", "Connected"),
+            ("error", "Error"),
+            ("disabled", "Disabled"),
+        ],
+        default="draft", required=True, tracking=True,
+    )
+    last_error = fields.Text(readonly=True, help="The last problem, in words.")
+    external_ref = fields.Char(
+        "Platform ID", index=True, copy=False,
+        help="The platform's id of this account (X user id, Page id, ...): "
+        "webhook deliveries name it.",
+    )
+    handle = fields.Char(help="The account's public name on the platform (@handle).")
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_secret = fields.Char(groups="base.group_system", copy=False)
+    token_expires_at = fields.Datetime(groups="base.group_system", copy=False)
+    poll_enabled = fields.Boolean(
+        "Poll", default=True,
+        help="Ask the platform for what is new, as a fallback to webhooks and "
+        "for accounts without them.",
+    )
+    poll_interval = fields.Integer(
+        "Poll every (minutes)", default=5,
+        help="The pace while messages arrive; idle accounts are polled up to 4 times less often.",
+    )
+    next_poll_at = fields.Datetime(copy=False)
+    poll_cursor = fields.Json(copy=False, help="Provider-specific position of the last poll.")
+    last_event_at = fields.Datetime("Last event received", readonly=True, copy=False)
+    last_poll_at = fields.Datetime(readonly=True, copy=False)
+    generic_outbound_url = fields.Char(
+        "Outbound URL",
+        help="Generic provider: replies are POSTed as signed JSON to this URL.",
+    )
+    event_count = fields.Integer(compute="_compute_counts")
+    error_event_count = fields.Integer(compute="_compute_counts")
+    ticket_count = fields.Integer(compute="_compute_counts")
+
+    _sql_constraints = [
+        (
+            "external_ref_uniq",
+            "unique(app_id, external_ref)",
+            "This platform account is already connected through this app.",
+        ),
+    ]
+
+    def _compute_counts(self):
+        events = self.env["social.care.event"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id", "state"], ["__count"]
+        )
+        tickets = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                [("social_account_id", "in", self.ids)], ["social_account_id"], ["__count"]
+            )
+        )
+        totals, errors = {}, {}
+        for account, state, count in events:
+            totals[account] = totals.get(account, 0) + count
+            if state == "error":
+                errors[account] = count
+        for account in self:
+            account.event_count = totals.get(account, 0)
+            account.error_event_count = errors.get(account, 0)
+            account.ticket_count = tickets.get(account, 0)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            result = self._social_test_connection()
+        except SendError as error:
+            self._social_set_error(error.message)
+            return self._social_notify(error.message, "danger")
+        self.write({"state": "connected", "last_error": False})
+        return self._social_notify(result, "success")
+
+    def action_disable(self):
+        self.write({"state": "disabled"})
+
+    def action_enable(self):
+        self.write({"state": "connected", "last_error": False, "next_poll_at": False})
+
+    def action_poll_now(self):
+        self.ensure_one()
+        self._social_poll_once()
+        return self._social_notify(
+            self.last_error or _("Poll done."), "danger" if self.last_error else "success"
+        )
+
+    def action_view_events(self):
+        return self._social_open("social.care.event", _("Events"))
+
+    def action_view_tickets(self):
+        action = self._social_open("helpdesk.ticket", _("Tickets"), field="social_account_id")
+        action["view_mode"] = "list,kanban,form"
+        return action
+
+    def _social_open(self, model, name, field="account_id"):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": [(field, "=", self.id)],
+            "context": {f"default_{field}": self.id},
+        }
+
+    def _social_notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": kind == "danger"},
+        }
+
+    def _social_set_error(self, message):
+        """Put the account in error and tell its admins with an activity."""
+        for account in self:
+            account.write({"state": "error", "last_error": message})
+            admins = self.env.ref("base.group_system").users.filtered(
+                lambda user, account=account: account.company_id in user.company_ids
+            )
+            activity_type = self.env.ref("mail.mail_activity_data_warning")
+            for admin in admins[:1]:
+                account.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    summary=_("Social account needs attention"),
+                    note=message,
+                    user_id=admin.id,
+                )
+
+    # ------------------------------------------------------------------
+    # Provider hooks
+    # ------------------------------------------------------------------
+
+    def _social_parse_event(self, event):
+        """One stored event into a ParsedEvent (raises PayloadError)."""
+        self.ensure_one()
+        if self.provider == "generic":
+            return generic.parse_event(event.payload, self.external_ref)
+        raise NotImplementedError(self.provider)
+
+    def _social_identity_scope(self, parsed):
+        """The scope of an author's id: '' for global ids, the page for page-scoped ones."""
+        self.ensure_one()
+        return ""
+
+    def _social_handle_signal(self, signal):
+        """Something happened to the account itself (access revoked, ...)."""
+        self.ensure_one()
+        if signal.kind == "revoked":
+            self._social_set_error(
+                _("The platform says this account revoked the app's access: reconnect it.")
+            )
+
+    def _social_poll(self):
+        """Ask the platform for what is new since ``poll_cursor``.
+
+        Returns ``(deliveries, new_cursor)``; raises SendError on failure.
+        """
+        self.ensure_one()
+        return [], self.poll_cursor
+
+    def _social_send(self, message):
+        """Send one outbound social.care.message; return a SendResult."""
+        self.ensure_one()
+        if self.provider != "generic":
+            raise NotImplementedError(self.provider)
+        if not self.generic_outbound_url:
+            raise SendError("permanent", _("This account has no outbound URL."))
+        body = json.dumps(
+            {
+                "account": self.external_ref,
+                "thread": message.thread_key,
+                "private": message.is_private,
+                "in_reply_to": message.parent_id.external_id or None,
+                "recipient": message.ticket_id.social_identity_id.external_id or None,
+                "text": message.text,
+                "reference": message.id,
+            }
+        ).encode()
+        secret = self.app_id.sudo().client_secret or ""
+        try:
+            response = requests.post(
+                self.generic_outbound_url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    generic.SIGNATURE_HEADER: generic.sign(secret, body),
+                },
+                timeout=GENERIC_TIMEOUT,
+            )
+        except requests.RequestException as error:
+            raise SendError(
+                "transient", _("The platform did not answer (%s).", type(error).__name__)
+            ) from error
+        return self._social_generic_result(response)
+
+    def _social_generic_result(self, response):
+        status = response.status_code
+        if status == 429:
+            reset = response.headers.get("Retry-After")
+            retry_at = fields.Datetime.now() + timedelta(
+                seconds=int(reset) if reset and reset.isdigit() else 60
+            )
+            raise SendError("rate_limited", _("Rate limited by the platform."), retry_at)
+        if status >= 500:
+            raise SendError("transient", _("The platform failed (HTTP %s).", status))
+        if status in (401, 403):
+            raise SendError("auth", _("The platform refused our credentials."))
+        if status >= 400:
+            raise SendError("permanent", _("The platform refused the message (HTTP %s).", status))
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise SendError("transient", _("The platform gave an unreadable answer.")) from error
+        return SendResult(external_id=str(data.get("id") or ""), permalink=data.get("permalink") or "")
+
+    def _social_test_connection(self):
+        """Check the credentials; return a sentence for the admin or raise SendError."""
+        self.ensure_one()
+        if self.provider == "generic":
+            if not self.app_id._social_has_secret():
+                raise SendError("auth", _("The app has no secret: deliveries would be refused."))
+            return _("Ready to receive signed deliveries for %s.", self.external_ref or self.name)
+        raise NotImplementedError(self.provider)
+
+    def _social_outbound_problem(self, ticket, text, private):
+        """Why this reply cannot be sent (a sentence), or None. Checked before queueing."""
+        self.ensure_one()
+        if not (text or "").strip():
+            return _("The reply is empty.")
+        return None
+
+    def _social_reply_limits(self, ticket, private):
+        """What the composer shows: max length and the messaging-window deadline."""
+        self.ensure_one()
+        return {"max_length": 0, "window_deadline": False, "public_allowed": True}
+
+    def _social_text_length(self, text):
+        """Length of a text as the platform counts it."""
+        return len(text or "")
+
+    def _social_media_hosts(self):
+        """Hosts (suffixes) media may be downloaded from; nothing else is fetched."""
+        self.ensure_one()
+        return ()
+
+    # ------------------------------------------------------------------
+    # Polling
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_poll_accounts(self, limit=20):
+        now = fields.Datetime.now()
+        accounts = self.search(
+            [
+                ("state", "=", "connected"),
+                ("poll_enabled", "=", True),
+                "|", ("next_poll_at", "=", False), ("next_poll_at", "<=", now),
+            ],
+            limit=limit, order="next_poll_at asc nulls first, id",
+        )
+        for account in accounts:
+            account._social_poll_once()
+            self.env.cr.commit()  # one account's poll never undoes another's
+
+    def _social_poll_once(self):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        try:
+            deliveries, cursor = self._social_poll()
+        except SendError as error:
+            retry_at = error.retry_at or now + timedelta(minutes=self.poll_interval or 5)
+            if error.kind == "auth":
+                self._social_set_error(error.message)
+            else:
+                self.last_error = error.message
+            self.write({"next_poll_at": retry_at, "last_poll_at": now})
+            return 0
+        new = self.app_id._social_store_deliveries(deliveries) if deliveries else 0
+        # Idle accounts are asked less often: 2x, then 4x the interval.
+        previous = self.poll_cursor if isinstance(self.poll_cursor, dict) else {}
+        idle = 0 if new else previous.get("idle", 0) + 1
+        if isinstance(cursor, dict):
+            cursor = dict(cursor, idle=idle)
+        interval = (self.poll_interval or 5) * min(4, 2**idle)
+        self.write(
+            {
+                "poll_cursor": cursor,
+                "last_poll_at": now,
+                "next_poll_at": now + timedelta(minutes=interval),
+                "last_error": False,
+            }
+        )
+        return new

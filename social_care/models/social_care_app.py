@@ -1,0 +1,142 @@
+import hashlib
+import json
+import logging
+
+from odoo import _, api, fields, models
+
+from ..tools import generic
+
+_logger = logging.getLogger(__name__)
+
+
+class SocialCareApp(models.Model):
+    """A platform app's credentials: one webhook URL, shared by many accounts.
+
+    X and Meta register one callback per app and say in each delivery which
+    page or user it concerns, so the route belongs here, not to an account.
+    """
+
+    _name = "social.care.app"
+    _description = "Social Care App"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    provider = fields.Selection(
+        [("generic", "Generic webhook")],
+        required=True,
+        default="generic",
+        help="The platform this app belongs to.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    client_key = fields.Char(
+        "App ID / API key", groups="base.group_system", copy=False
+    )
+    client_secret = fields.Char(
+        "App secret", groups="base.group_system", copy=False,
+        help="Signs webhook deliveries. Without it every delivery is refused.",
+    )
+    verify_token = fields.Char(
+        groups="base.group_system", copy=False,
+        help="The string the platform echoes when it verifies the webhook URL.",
+    )
+    account_ids = fields.One2many("social.care.account", "app_id")
+    webhook_url = fields.Char(compute="_compute_webhook_url")
+    api_base_url = fields.Char(
+        "API base URL",
+        help="Leave empty for the platform's own API. Set it only to point the "
+        "connector at a sandbox or simulator.",
+    )
+
+    def _compute_webhook_url(self):
+        base = self.get_base_url()
+        for app in self:
+            app.webhook_url = (
+                f"{base}/social_care/webhook/{app.id}" if app.id else False
+            )
+
+    # ------------------------------------------------------------------
+    # Webhook hooks: each provider handles its own value and calls super()
+    # for the others.
+    # ------------------------------------------------------------------
+
+    def _social_webhook_challenge(self, params):
+        """Answer a platform's URL verification (GET); None if not one."""
+        self.ensure_one()
+        return None
+
+    def _social_webhook_verify(self, headers, body):
+        """Whether a POST really comes from the platform (signature check)."""
+        self.ensure_one()
+        if self.provider == "generic":
+            return generic.verify_signature(
+                self.sudo().client_secret, body, headers.get(generic.SIGNATURE_HEADER)
+            )
+        return False
+
+    def _social_webhook_split(self, payload):
+        """One delivery into ParsedDelivery units (raises PayloadError)."""
+        self.ensure_one()
+        if self.provider == "generic":
+            return generic.split_delivery(payload)
+        raise NotImplementedError(self.provider)
+
+    def _social_has_secret(self):
+        self.ensure_one()
+        return bool(self.sudo().client_secret)
+
+    # ------------------------------------------------------------------
+
+    def _social_store_deliveries(self, deliveries):
+        """Store delivery units in the inbox; duplicates are dropped by the DB.
+
+        Returns the number of new events. Units for accounts nobody connected
+        are stored as ignored, never processed.
+        """
+        self.ensure_one()
+        accounts = self.env["social.care.account"].sudo().with_context(active_test=False)
+        refs = {delivery.account_ref for delivery in deliveries}
+        by_ref = {
+            account.external_ref: account
+            for account in accounts.search(
+                [("app_id", "=", self.id), ("external_ref", "in", list(refs))]
+            )
+        }
+        rows = []
+        for delivery in deliveries:
+            account = by_ref.get(delivery.account_ref)
+            usable = account and account.active and account.state != "disabled"
+            rows.append(
+                {
+                    "app_id": self.id,
+                    "account_id": account.id if account else None,
+                    "company_id": (account or self).company_id.id,
+                    "account_ref": delivery.account_ref,
+                    "delivery_key": delivery.delivery_key,
+                    "event_type": delivery.event_type,
+                    "payload": json.dumps(delivery.payload),
+                    "state": "pending" if usable else "ignored",
+                    "error": False
+                    if usable
+                    else _("No connected account for %(ref)s.", ref=delivery.account_ref),
+                }
+            )
+        return self.env["social.care.event"]._insert_rows(rows)
+
+    def _social_store_unreadable(self, body, error):
+        """Keep a signed delivery we could not read, as an error admins can see."""
+        self.ensure_one()
+        text = body.decode("utf-8", errors="replace")
+        return self.env["social.care.event"]._insert_rows([{
+            "app_id": self.id,
+            "account_id": None,
+            "company_id": self.company_id.id,
+            "account_ref": "?",
+            "delivery_key": "unreadable:" + hashlib.sha256(body).hexdigest(),
+            "event_type": "unreadable",
+            "payload": json.dumps({"raw": text}),
+            "state": "error",
+            "error": _("Unreadable delivery: %s", error),
+        }])

@@ -1,0 +1,116 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import CHANNELS
+from .social_care_message import CHANNEL_LABELS
+
+
+class SocialCareRule(models.Model):
+    """Routing of new social tickets: the first matching rules set team, agent, ...
+
+    Rules are tried in order; every matching rule applies until one says stop.
+    """
+
+    _name = "social.care.rule"
+    _description = "Social Care Routing Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    # Conditions (empty = any)
+    provider = fields.Selection(
+        selection=lambda self: self.env["social.care.app"]._fields["provider"].selection,
+    )
+    account_ids = fields.Many2many("social.care.account", string="Accounts")
+    channel = fields.Selection([(c, CHANNEL_LABELS[c]) for c in CHANNELS])
+    visibility = fields.Selection(
+        [("any", "Public or private"), ("public", "Public"), ("private", "Private")],
+        default="any", required=True,
+    )
+    kind = fields.Char(help="Message kind to match (mention, reply, comment, dm, ...); empty for any.")
+    keywords = fields.Char(help="Comma-separated words; the rule matches if the text contains any.")
+    regex = fields.Char("Regular expression", help="Matched case-insensitively against the text.")
+    min_followers = fields.Integer("Author has at least N followers")
+    # Actions
+    action = fields.Selection(
+        [("route", "Route the ticket"), ("spam", "Mark as spam (close, no notification)")],
+        default="route", required=True,
+    )
+    team_id = fields.Many2one("helpdesk.ticket.team")
+    user_id = fields.Many2one("res.users", "Assign to", domain=[("share", "=", False)])
+    priority = fields.Selection(
+        lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection
+    )
+    tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
+    category_id = fields.Many2one("helpdesk.ticket.category")
+    create_lead = fields.Boolean("Create a CRM lead")
+    stop = fields.Boolean("Stop here", default=True, help="Do not try the following rules.")
+    match_count = fields.Integer(readonly=True, copy=False)
+
+    @api.constrains("regex")
+    def _check_regex(self):
+        for rule in self.filtered("regex"):
+            try:
+                re.compile(rule.regex)
+            except re.error as error:
+                raise ValidationError(_("Invalid regular expression: %s", error)) from error
+
+    def _social_matches(self, message):
+        self.ensure_one()
+        text = (message.text or "").lower()
+        if self.provider and self.provider != message.account_id.provider:
+            return False
+        if self.account_ids and message.account_id not in self.account_ids:
+            return False
+        if self.channel and self.channel != message.channel:
+            return False
+        if self.visibility != "any" and (self.visibility == "private") != message.is_private:
+            return False
+        if self.kind and self.kind != message.kind:
+            return False
+        if self.keywords:
+            words = [w.strip().lower() for w in self.keywords.split(",") if w.strip()]
+            if not any(word in text for word in words):
+                return False
+        if self.regex and not re.search(self.regex, message.text or "", re.IGNORECASE):
+            return False
+        return not (
+            self.min_followers and (message.identity_id.followers_count or 0) < self.min_followers
+        )
+
+    @api.model
+    def _social_apply_rules(self, message, values):
+        """Update new-ticket ``values``; return callables to run on the created ticket."""
+        rules = self.search([("company_id", "in", [message.company_id.id, False])])
+        after_create = []
+        for rule in rules:
+            if not rule._social_matches(message):
+                continue
+            rule.sudo().match_count += 1
+            after_create.append(rule._social_note_applied)
+            if rule.action == "spam":
+                values["social_is_spam"] = True
+                closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+                values["stage_id"] = closed.id
+                break
+            for field in ("team_id", "user_id", "category_id"):
+                if rule[field]:
+                    values[field] = rule[field].id
+            if rule.priority:
+                values["priority"] = rule.priority
+            if rule.tag_ids:
+                values.setdefault("tag_ids", []).extend((4, tag) for tag in rule.tag_ids.ids)
+            if rule.create_lead:
+                after_create.append(lambda ticket: ticket.action_create_lead())
+            if rule.stop:
+                break
+        return after_create
+
+    def _social_note_applied(self, ticket):
+        ticket._social_post_note(Markup("%s <b>%s</b>") % (_("Routing rule applied:"), self.name))

@@ -1,0 +1,15 @@
+# Pure Python helpers shared by the connectors: no Odoo imports here, so they
+# are unit-tested in milliseconds and reused by the ORM layer.
+from .normalized import (
+    CHANNELS,
+    PRIVATE_CHANNELS,
+    AccountSignal,
+    Attachment,
+    Author,
+    ParsedDelivery,
+    ParsedEvent,
+    PayloadError,
+    SocialMessage,
+)
+from .errors import SendError, SendResult
+from .textutil import extract_contact_hints, html_to_text

@@ -1,0 +1,120 @@
+"""The generic provider: normalized JSON over a signed webhook.
+
+Lets any middleware (or a platform we have no connector for) feed the
+helpdesk, and lets the base addon be tested without a connector. Deliveries
+are ``{"messages": [...]}`` signed with ``X-Social-Care-Signature:
+sha256=<hex HMAC-SHA256(app secret, raw body)>``.
+"""
+
+import hashlib
+import hmac
+from datetime import datetime, timezone
+
+from .normalized import (
+    CHANNELS,
+    Attachment,
+    Author,
+    ParsedDelivery,
+    ParsedEvent,
+    PayloadError,
+    SocialMessage,
+)
+
+SIGNATURE_HEADER = "X-Social-Care-Signature"
+
+
+def sign(secret, body):
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_signature(secret, body, header_value):
+    if not secret or not header_value:
+        return False
+    return hmac.compare_digest(sign(secret, body), header_value.strip())
+
+
+def _text(value, field, required=False):
+    if value is None or value == "":
+        if required:
+            raise PayloadError(f"missing {field}")
+        return ""
+    if not isinstance(value, str | int):
+        raise PayloadError(f"{field} must be a string")
+    return str(value)
+
+
+def split_delivery(payload):
+    if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
+        raise PayloadError('a delivery is an object with a "messages" list')
+    deliveries = []
+    for item in payload["messages"]:
+        if not isinstance(item, dict):
+            raise PayloadError("each message must be an object")
+        account = _text(item.get("account"), "account", required=True)
+        external_id = _text(item.get("id"), "id", required=True)
+        action = _text(item.get("action"), "action") or "create"
+        deliveries.append(
+            ParsedDelivery(account, f"{external_id}:{action}", "generic.message", item)
+        )
+    return deliveries
+
+
+def _parse_time(value):
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise PayloadError(f"bad time {value!r}") from error
+    if moment.tzinfo:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def parse_event(payload, account_ref):
+    if not isinstance(payload, dict):
+        raise PayloadError("a message must be an object")
+    channel = _text(payload.get("channel"), "channel", required=True)
+    if channel not in CHANNELS:
+        raise PayloadError(f"unknown channel {channel!r}")
+    author_data = payload.get("author") or {}
+    if not isinstance(author_data, dict):
+        raise PayloadError("author must be an object")
+    author = None
+    if author_data:
+        followers = author_data.get("followers_count")
+        author = Author(
+            external_id=_text(author_data.get("id"), "author.id", required=True),
+            handle=_text(author_data.get("handle"), "author.handle"),
+            name=_text(author_data.get("name"), "author.name"),
+            avatar_url=_text(author_data.get("avatar_url"), "author.avatar_url"),
+            profile_url=_text(author_data.get("profile_url"), "author.profile_url"),
+            followers_count=followers if isinstance(followers, int) else None,
+            email=_text(author_data.get("email"), "author.email"),
+            phone=_text(author_data.get("phone"), "author.phone"),
+        )
+    attachments = payload.get("attachments") or []
+    if not isinstance(attachments, list) or not all(
+        isinstance(a, dict) and isinstance(a.get("url"), str) for a in attachments
+    ):
+        raise PayloadError("attachments must be a list of objects with a url")
+    message = SocialMessage(
+        account_ref=account_ref,
+        external_id=_text(payload.get("id"), "id", required=True),
+        channel=channel,
+        thread_key=_text(payload.get("thread"), "thread", required=True),
+        action=_text(payload.get("action"), "action") or "create",
+        kind=_text(payload.get("kind"), "kind") or "comment",
+        text=_text(payload.get("text"), "text"),
+        author=author,
+        parent_external_id=_text(payload.get("parent_id"), "parent_id"),
+        permalink=_text(payload.get("permalink"), "permalink"),
+        created_at=_parse_time(payload.get("created_at")),
+        from_account=bool(payload.get("from_account")),
+        attachments=tuple(
+            Attachment(url=a["url"], kind=str(a.get("kind") or "file"))
+            for a in attachments
+        ),
+    )
+    return ParsedEvent(messages=[message])

@@ -1,0 +1,120 @@
+"""The provider-agnostic shape of what a platform tells us.
+
+A connector's parser turns one raw event payload into a :class:`ParsedEvent`;
+the base addon turns that into messages, identities and tickets. Nothing here
+knows about Odoo, so parsers are tested without a database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Channels, i.e. the surface a message lives on. The base maps each one to a
+# helpdesk.ticket.channel and knows whether it is public or private.
+CHANNELS = (
+    "x_public",  # X posts: mentions, replies, quotes
+    "x_dm",  # X direct messages
+    "facebook_comment",  # Facebook Page comments and visitor posts
+    "messenger",  # Facebook Messenger
+    "instagram_comment",  # Instagram comments and mentions
+    "instagram_dm",  # Instagram direct messages
+)
+PRIVATE_CHANNELS = ("x_dm", "messenger", "instagram_dm")
+ACTIONS = ("create", "edit", "delete")
+
+
+class PayloadError(ValueError):
+    """The payload cannot be understood: stored as an error, never raised past the parser."""
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a message, as the platform identifies them."""
+
+    external_id: str
+    handle: str = ""
+    name: str = ""
+    avatar_url: str = ""
+    profile_url: str = ""
+    followers_count: int | None = None
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A media file to download (from the platform's own hosts only)."""
+
+    url: str
+    kind: str = "file"  # image, video, audio, file
+    name: str = ""
+    mimetype: str = ""
+
+
+@dataclass
+class SocialMessage:
+    """One post, comment or direct message, normalized.
+
+    ``account_ref`` is the platform's id of the connected account the message
+    concerns (page id, X user id): one delivery can concern several accounts.
+    ``thread_key`` groups messages of one conversation into one ticket.
+    ``from_account`` marks the account's own messages (echoes, own posts).
+    """
+
+    account_ref: str
+    external_id: str
+    channel: str
+    thread_key: str
+    action: str = "create"
+    kind: str = "comment"  # mention, reply, quote, comment, visitor_post, dm
+    text: str = ""
+    author: Author | None = None
+    parent_external_id: str = ""
+    permalink: str = ""
+    created_at: datetime | None = None  # naive UTC
+    from_account: bool = False
+    attachments: tuple = ()
+    app_metadata: str = ""  # what we attached when sending (Meta echo metadata)
+
+    @property
+    def is_private(self):
+        return self.channel in PRIVATE_CHANNELS
+
+    def __post_init__(self):
+        if self.channel not in CHANNELS:
+            raise PayloadError(f"unknown channel {self.channel!r}")
+        if self.action not in ACTIONS:
+            raise PayloadError(f"unknown action {self.action!r}")
+        if not self.external_id or not self.thread_key or not self.account_ref:
+            raise PayloadError("a message needs an id, a thread key and an account")
+
+
+@dataclass(frozen=True)
+class AccountSignal:
+    """Something that happened to the connected account itself (e.g. access revoked)."""
+
+    account_ref: str
+    kind: str  # "revoked"
+    detail: str = ""
+
+
+@dataclass
+class ParsedEvent:
+    """What one stored event means: messages, account signals, and what was skipped."""
+
+    messages: list = field(default_factory=list)
+    signals: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)  # human-readable reasons
+
+
+@dataclass(frozen=True)
+class ParsedDelivery:
+    """One unit of a webhook delivery or poll page, to be stored as one event.
+
+    ``delivery_key`` must be stable across redeliveries of the same thing, so
+    the database's unique index drops duplicates.
+    """
+
+    account_ref: str
+    delivery_key: str
+    event_type: str
+    payload: dict

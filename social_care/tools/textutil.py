@@ -1,0 +1,30 @@
+"""Text helpers for customer messages: plain text, and contact hints in it."""
+
+import re
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A phone number: optional +, then 8 to 15 digits with usual separators.
+PHONE_RE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{6,18}\d(?!\w)")
+# A reference the customer quotes: order S00042, ticket HT00012, invoice INV/2026/0001...
+REFERENCE_RE = re.compile(r"\b(?:[A-Z]{1,5}[/-]?\d{4}[/-]\d{2,6}|[A-Z]{1,4}\d{4,8})\b")
+
+
+def html_to_text(html):
+    """Very small HTML-to-text for previews (the chatter keeps the sanitized HTML)."""
+    text = re.sub(r"<br\s*/?>|</p>", "\n", html or "", flags=re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def extract_contact_hints(text):
+    """Emails, phone numbers and references written in a message, deduplicated in order."""
+    text = text or ""
+    emails = list(dict.fromkeys(m.lower() for m in EMAIL_RE.findall(text)))
+    stripped = EMAIL_RE.sub(" ", text)
+    phones = []
+    for match in PHONE_RE.findall(stripped):
+        digits = re.sub(r"\D", "", match)
+        if 8 <= len(digits) <= 15 and digits not in phones:
+            phones.append(digits)
+    refs = list(dict.fromkeys(REFERENCE_RE.findall(stripped)))
+    return {"emails": emails, "phones": phones, "references": refs}

@@ -1,0 +1,1 @@
+from . import social_care_link_partner

@@ -1,0 +1,16 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Social Care: Facebook, Messenger and Instagram",
+    "summary": "Facebook Page comments, Messenger, Instagram comments and DMs as tickets",
+    "version": "18.0.1.0.0",
+    "category": "After-Sales",
+    "website": "https://github.com/social-care-odoo/social-care",
+    "author": "Social Care developers",
+    "license": "AGPL-3",
+    "depends": ["social_care"],
+    "external_dependencies": {"python": ["facebook-sdk", "requests"]},
+    "data": [
+        "views/social_care_account_views.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class SocialCareAccount(models.Model):
+    _inherit = "social.care.account"
