@@ -21,6 +21,7 @@
         "views/social_care_identity_views.xml",
         "views/social_care_rule_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

@@ -6,6 +6,7 @@ from . import (
     social_care_message,
     social_care_rule,
     helpdesk_ticket,
+    helpdesk_ticket_team,
     res_partner,
     res_company,
     res_config_settings,

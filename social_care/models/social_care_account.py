@@ -24,7 +24,7 @@ class SocialCareAccount(models.Model):
 
     _name = "social.care.account"
     _description = "Social Care Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
 
     name = fields.Char(required=True, tracking=True)

@@ -116,6 +116,7 @@ class SocialCareEvent(models.Model):
         """
         started = time.monotonic()
         while time.monotonic() - started < CRON_TIME_BUDGET:
+            self.env.flush_all()  # the SELECT below must see this batch's writes
             self.env.cr.execute(
                 """
                 SELECT id FROM social_care_event

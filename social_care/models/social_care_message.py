@@ -338,6 +338,7 @@ class SocialCareMessage(models.Model):
     @api.model
     def _cron_send_messages(self, batch_size=50):
         self._social_fail_stale_sending()
+        self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT id FROM social_care_message

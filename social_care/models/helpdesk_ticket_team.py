@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    social_care_approve_public = fields.Boolean(
+        "Approve public social replies",
+        help="Public replies by agents who are not social care managers wait "
+        "for a manager's approval before going out.",
+    )

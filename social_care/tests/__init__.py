@@ -1,0 +1,1 @@
+from . import test_ingestion, test_outbound, test_webhook

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+import requests
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..tools import generic
+from .common import SECRET, FakeResponse, SocialCareCase, outbound
+
+
+@tagged("post_install", "-at_install")
+class TestOutbound(SocialCareCase):
+    def setUp(self):
+        super().setUp()
+        self.deliver(self.message("m1", "Where is my order?", thread="t1"))
+        self.ticket = self.ticket_of("m1")
+
+    def reply(self, text="We are checking, sorry!", **context):
+        ticket = self.ticket.with_user(self.agent).with_context(**context)
+        ticket.message_post(body=text, message_type="comment", subtype_xmlid="mail.mt_comment")
+        return self.env["social.care.message"].search(
+            [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")], order="id desc", limit=1
+        )
+
+    def test_reply_is_queued_then_sent_on_the_channel(self):
+        message = self.reply()
+        self.assertEqual(message.state, "queued")
+        self.assertEqual(message.parent_id.external_id, "m1")
+        self.assertFalse(message.is_private)
+        self.assertTrue(self.ticket.first_response_at)
+        with outbound(FakeResponse(200, {"id": "r-1", "permalink": "https://platform.example/r-1"})) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(len(calls), 1)
+        body = calls[0]["body"]
+        self.assertEqual((body["in_reply_to"], body["private"], body["text"]), ("m1", False, "We are checking, sorry!"))
+        self.assertEqual((message.state, message.external_id), ("sent", "r-1"))
+        # The platform's echo of our reply does not make a second message.
+        self.deliver(self.message("r-1", "We are checking, sorry!", thread="t1", from_account=True))
+        self.assertEqual(self.env["social.care.message"].search_count([("external_id", "=", "r-1")]), 1)
+        # Sending again sends nothing.
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls)
+
+    def test_private_switch_sends_a_private_message(self):
+        message = self.reply(social_care_private=True)
+        self.assertTrue(message.is_private)
+        self.assertEqual(message.channel, "messenger")
+        with outbound(FakeResponse(200, {"id": "dm-1"})) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertTrue(calls[0]["body"]["private"])
+        self.assertEqual(calls[0]["body"]["recipient"], "u1")
+
+    def test_rate_limit_and_server_errors_retry(self):
+        message = self.reply()
+        with outbound(FakeResponse(429, headers={"Retry-After": "120"})):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "queued")
+        self.assertGreater(message.next_attempt_at, fields.Datetime.now() + timedelta(seconds=100))
+        message.next_attempt_at = False
+        with outbound(FakeResponse(503)):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "queued")
+        self.assertIn("HTTP 503", message.error)
+        message.next_attempt_at = False
+        with outbound(requests.ConnectTimeout("slow")):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "queued")
+        message.next_attempt_at = False
+        with outbound(FakeResponse(200, {"id": "r-2"})) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual((message.state, message.attempts), ("sent", 4))
+
+    def test_permanent_error_fails_with_an_activity(self):
+        message = self.reply()
+        with outbound(FakeResponse(400, {"error": "nope"})):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "failed")
+        self.assertIn("refused", message.error)
+        activity = self.ticket.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("social_care.mail_activity_social_reply_failed")
+        )
+        self.assertEqual(activity.user_id, self.agent)
+        message.action_retry()
+        self.assertEqual(message.state, "queued")
+
+    def test_revoked_credentials_put_the_account_in_error(self):
+        message = self.reply()
+        with outbound(FakeResponse(401)):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "failed")
+        self.assertEqual(self.account.state, "error")
+        self.assertTrue(self.account.last_error)
+
+    def test_interrupted_send_is_never_resent_blindly(self):
+        message = self.reply()
+        message.write({"state": "sending"})
+        message.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE social_care_message SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(hours=1), message.id],
+        )
+        message.invalidate_recordset()
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls)
+        self.assertEqual(message.state, "failed")
+        self.assertIn("may or may not", message.error)
+
+    def test_empty_reply_is_refused_before_posting(self):
+        count = len(self.ticket.message_ids)
+        with self.assertRaises(UserError):
+            self.reply("   ")
+        self.assertEqual(len(self.ticket.message_ids), count)
+
+    def test_public_replies_wait_for_approval_when_the_team_asks(self):
+        self.team.social_care_approve_public = True
+        message = self.reply()
+        self.assertEqual(message.state, "to_approve")
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls)
+        with self.assertRaises(UserError):
+            message.with_user(self.agent).action_approve()
+        message.action_approve()
+        with outbound(FakeResponse(200, {"id": "r-3"})):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "sent")
+        private = self.reply(social_care_private=True)
+        self.assertEqual(private.state, "queued", "private replies need no approval")
+
+    def test_secret_is_used_to_sign(self):
+        message = self.reply()
+        with outbound(FakeResponse(200, {"id": "r-4"})) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "sent")
+        signature = calls[0]["headers"][generic.SIGNATURE_HEADER]
+        self.assertTrue(generic.verify_signature(SECRET, calls[0]["raw"], signature))
+        self.assertFalse(generic.verify_signature("other-secret", calls[0]["raw"], signature))
