@@ -36,13 +36,15 @@ REQUIREMENTS = [
 setup(
     name="odoo-addons-social-care",
     version=manifest("social_care")["version"],
-    description="Social Care: X, Facebook, Messenger and Instagram in the Odoo helpdesk",
+    description="Social Care: X, Facebook, Messenger, Instagram in the Odoo helpdesk",
     license="AGPL-3",
     python_requires=">=3.10,<3.13",
     packages=sorted(package_dir),
     package_dir=package_dir,
     include_package_data=True,
-    package_data={package: ["**/*"] for package in package_dir if package.count(".") == 2},
+    package_data={
+        package: ["**/*"] for package in package_dir if package.count(".") == 2
+    },
     install_requires=REQUIREMENTS,
     classifiers=[
         "Framework :: Odoo",

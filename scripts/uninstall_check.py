@@ -1,4 +1,5 @@
 # Fed to "odoo-bin shell": uninstall the three addons, then say so.
+# ruff: noqa: F821 - "env" is given by odoo-bin shell
 names = ["social_care_twitter", "social_care_meta", "social_care"]
 modules = env["ir.module.module"].search([("name", "in", names)])
 assert set(modules.mapped("state")) == {"installed"}, modules.mapped("state")

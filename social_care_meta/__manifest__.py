@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Social Care: Facebook, Messenger and Instagram",
-    "summary": "Facebook Page comments, Messenger, Instagram comments and DMs as tickets",
+    "summary": "Facebook comments, Messenger, Instagram comments and DMs as tickets",
     "version": "18.0.1.0.0",
     "category": "After-Sales",
     "website": "https://github.com/social-care-odoo/social-care",

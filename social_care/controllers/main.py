@@ -27,8 +27,12 @@ class SocialCareWebhook(http.Controller):
         return app
 
     @http.route(
-        "/social_care/webhook/<int:app_id>", type="http", auth="public", methods=["GET"],
-        csrf=False, save_session=False,
+        "/social_care/webhook/<int:app_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
     )
     def webhook_challenge(self, app_id, **params):
         app = self._app(app_id)
@@ -39,8 +43,12 @@ class SocialCareWebhook(http.Controller):
         return request.make_response(body, headers=[("Content-Type", content_type)])
 
     @http.route(
-        "/social_care/webhook/<int:app_id>", type="http", auth="public", methods=["POST"],
-        csrf=False, save_session=False,
+        "/social_care/webhook/<int:app_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
     )
     def webhook_delivery(self, app_id, **_params):
         app = self._app(app_id)
@@ -51,7 +59,9 @@ class SocialCareWebhook(http.Controller):
         if len(body) > MAX_BODY_BYTES:
             return self._answer(413, "payload too large")
         if not app._social_has_secret():
-            _logger.warning("social care app %s has no secret: delivery refused", app.id)
+            _logger.warning(
+                "social care app %s has no secret: delivery refused", app.id
+            )
             raise Forbidden()
         if not app._social_webhook_verify(request.httprequest.headers, body):
             raise Forbidden()
@@ -60,12 +70,19 @@ class SocialCareWebhook(http.Controller):
             deliveries = app._social_webhook_split(payload)
         except (ValueError, PayloadError) as error:
             # Signed but unreadable: nothing the platform can fix by retrying.
-            _logger.warning("social care app %s: unreadable delivery: %s", app.id, error)
+            _logger.warning(
+                "social care app %s: unreadable delivery: %s", app.id, error
+            )
             app._social_store_unreadable(body, error)
             return self._answer(400, "unreadable payload")
         stored = app._social_store_deliveries(deliveries)
-        return self._answer(200, json.dumps({"received": len(deliveries), "new": stored}),
-                            "application/json")
+        return self._answer(
+            200,
+            json.dumps({"received": len(deliveries), "new": stored}),
+            "application/json",
+        )
 
     def _answer(self, status, body, content_type="text/plain"):
-        return request.make_response(body, headers=[("Content-Type", content_type)], status=status)
+        return request.make_response(
+            body, headers=[("Content-Type", content_type)], status=status
+        )

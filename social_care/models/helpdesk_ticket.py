@@ -10,45 +10,74 @@ from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
 
 TITLE_LENGTH = 60
 # A reply switched between public and private changes surface, not platform.
-PRIVATE_OF = {"x_public": "x_dm", "facebook_comment": "messenger", "instagram_comment": "instagram_dm"}
+PRIVATE_OF = {
+    "x_public": "x_dm",
+    "facebook_comment": "messenger",
+    "instagram_comment": "instagram_dm",
+}
 PUBLIC_OF = {private: public for public, private in PRIVATE_OF.items()}
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    social_account_id = fields.Many2one("social.care.account", "Social account", index=True, readonly=True)
+    social_account_id = fields.Many2one(
+        "social.care.account", "Social account", index=True, readonly=True
+    )
     social_channel = fields.Selection(
-        [(c, CHANNEL_LABELS[c]) for c in CHANNELS], "Social channel", readonly=True, index=True
+        [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        "Social channel",
+        readonly=True,
+        index=True,
     )
     social_is_private = fields.Boolean("Private conversation", readonly=True)
     social_thread_key = fields.Char(index=True, readonly=True, copy=False)
-    social_identity_id = fields.Many2one("social.care.identity", "Social author", readonly=True)
-    social_message_ids = fields.One2many("social.care.message", "ticket_id", "Social messages")
+    social_identity_id = fields.Many2one(
+        "social.care.identity", "Social author", readonly=True
+    )
+    social_message_ids = fields.One2many(
+        "social.care.message", "ticket_id", "Social messages"
+    )
     social_reply_private = fields.Boolean(
         "Reply in private",
         help="Agents' replies from the chatter go out as a private message "
         "instead of a public reply.",
     )
-    social_last_customer_message_at = fields.Datetime("Customer's last message", readonly=True)
-    social_previous_ticket_id = fields.Many2one("helpdesk.ticket", "Previous conversation", readonly=True)
+    social_last_customer_message_at = fields.Datetime(
+        "Customer's last message", readonly=True
+    )
+    social_previous_ticket_id = fields.Many2one(
+        "helpdesk.ticket", "Previous conversation", readonly=True
+    )
     social_possible_duplicate_ids = fields.Many2many(
-        "helpdesk.ticket", "helpdesk_ticket_social_duplicate_rel", "ticket_id", "other_id",
-        "Possible duplicates", readonly=True,
+        "helpdesk.ticket",
+        "helpdesk_ticket_social_duplicate_rel",
+        "ticket_id",
+        "other_id",
+        "Possible duplicates",
+        readonly=True,
     )
     social_suggested_partner_ids = fields.Many2many(
-        "res.partner", "helpdesk_ticket_social_suggested_partner_rel", "ticket_id", "partner_id",
+        "res.partner",
+        "helpdesk_ticket_social_suggested_partner_rel",
+        "ticket_id",
+        "partner_id",
         "Suggested contacts",
     )
     social_is_spam = fields.Boolean("Spam", readonly=True)
-    lead_id = fields.Many2one("crm.lead", "Lead", readonly=True, copy=False)
+    lead_id = fields.Many2one("crm.lead", readonly=True, copy=False)
     first_response_at = fields.Datetime(readonly=True, copy=False)
     first_response_hours = fields.Float(
-        compute="_compute_response_times", store=True, aggregator="avg",
-        help="Hours from creation to the first answer by an internal user, on any channel.",
+        compute="_compute_response_times",
+        store=True,
+        aggregator="avg",
+        help="Hours from creation to the first answer by an internal user, "
+        "on any channel.",
     )
     resolution_hours = fields.Float(
-        compute="_compute_response_times", store=True, aggregator="avg",
+        compute="_compute_response_times",
+        store=True,
+        aggregator="avg",
         help="Hours from creation to closing.",
     )
 
@@ -58,11 +87,13 @@ class HelpdeskTicket(models.Model):
             start = ticket.create_date
             ticket.first_response_hours = (
                 (ticket.first_response_at - start).total_seconds() / 3600
-                if start and ticket.first_response_at else 0.0
+                if start and ticket.first_response_at
+                else 0.0
             )
             ticket.resolution_hours = (
                 (ticket.closed_date - start).total_seconds() / 3600
-                if start and ticket.closed_date else 0.0
+                if start and ticket.closed_date
+                else 0.0
             )
 
     # ------------------------------------------------------------------
@@ -72,8 +103,12 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _social_find_thread_ticket(self, account, thread_key):
         return self.with_context(active_test=False).search(
-            [("social_account_id", "=", account.id), ("social_thread_key", "=", thread_key)],
-            order="id desc", limit=1,
+            [
+                ("social_account_id", "=", account.id),
+                ("social_thread_key", "=", thread_key),
+            ],
+            order="id desc",
+            limit=1,
         )
 
     @api.model
@@ -82,9 +117,15 @@ class HelpdeskTicket(models.Model):
         partner = message.identity_id.partner_id
         text = (message.text or "").strip()
         author = message.identity_id.display_name or _("a customer")
-        title = text.splitlines()[0][:TITLE_LENGTH] if text else _(
-            "%(channel)s message from %(author)s",
-            channel=CHANNEL_LABELS[message.channel], author=author)
+        title = (
+            text.splitlines()[0][:TITLE_LENGTH]
+            if text
+            else _(
+                "%(channel)s message from %(author)s",
+                channel=CHANNEL_LABELS[message.channel],
+                author=author,
+            )
+        )
         values = {
             "name": title,
             "description": plaintext2html(text) if text else Markup("<p></p>"),
@@ -112,33 +153,52 @@ class HelpdeskTicket(models.Model):
         return ticket
 
     def _social_reopen_or_follow_up(self, message):
-        """A message for a closed ticket: reopen it within the window, else start a linked one."""
+        """A message for a closed ticket: reopen it, or start a linked one."""
         self.ensure_one()
         days = self.company_id.social_care_reopen_days
-        if self.closed_date and fields.Datetime.now() - self.closed_date <= timedelta(days=days):
-            stage = self.team_id._get_applicable_stages().filtered(lambda s: not s.closed)[:1] \
-                if self.team_id else self.env["helpdesk.ticket.stage"].search(
-                    [("closed", "=", False)], limit=1)
+        if self.closed_date and fields.Datetime.now() - self.closed_date <= timedelta(
+            days=days
+        ):
+            stage = (
+                self.team_id._get_applicable_stages().filtered(lambda s: not s.closed)[
+                    :1
+                ]
+                if self.team_id
+                else self.env["helpdesk.ticket.stage"].search(
+                    [("closed", "=", False)], limit=1
+                )
+            )
             self.write({"stage_id": stage.id, "closed_date": False})
             self._social_post_note(_("Reopened: the customer wrote again."))
             return self
         ticket = self._social_create_from_message(message, previous=self)
         self._social_post_note(
-            Markup("%s %s") % (_("The customer wrote again; the conversation continues in"),
-                               ticket._get_html_link(title=ticket.display_name))
+            Markup("%s %s")
+            % (
+                _("The customer wrote again; the conversation continues in"),
+                ticket._get_html_link(title=ticket.display_name),
+            )
         )
         return ticket
 
     def _social_record_customer_message(self, message):
-        if not self.social_last_customer_message_at or message.posted_at > self.social_last_customer_message_at:
+        if (
+            not self.social_last_customer_message_at
+            or message.posted_at > self.social_last_customer_message_at
+        ):
             self.social_last_customer_message_at = message.posted_at
 
     def _social_post_inbound(self, message, attachments):
         """The customer's message in the chatter, authored by their contact."""
         self.ensure_one()
-        body = Markup("%s%s") % (message._social_header_html(), plaintext2html(message.text or ""))
+        body = Markup("%s%s") % (
+            message._social_header_html(),
+            plaintext2html(message.text or ""),
+        )
         author = message.identity_id.partner_id
-        return self.with_context(social_care_inbound=True, mail_create_nosubscribe=True).message_post(
+        return self.with_context(
+            social_care_inbound=True, mail_create_nosubscribe=True
+        ).message_post(
             body=body,
             author_id=author.id or False,
             email_from=False if author else message.identity_id.display_name,
@@ -150,7 +210,9 @@ class HelpdeskTicket(models.Model):
     def _social_post_note(self, body):
         self.ensure_one()
         return self.with_context(social_care_inbound=True).message_post(
-            body=body, message_type="notification", subtype_xmlid="mail.mt_note",
+            body=body,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
             author_id=self.env.ref("base.partner_root").id,
         )
 
@@ -178,24 +240,39 @@ class HelpdeskTicket(models.Model):
             self.social_suggested_partner_ids = [(6, 0, partners[:5].ids)]
 
     def _social_flag_cross_channel_duplicates(self):
-        """Another open ticket of the same contact on another channel may be the same matter."""
+        """Another open ticket of the same contact may be the same matter."""
         self.ensure_one()
         if not self.partner_id:
             return
-        others = self.search([
-            ("partner_id", "=", self.partner_id.id),
-            ("id", "!=", self.id),
-            ("stage_id.closed", "=", False),
-            "|", ("channel_id", "!=", self.channel_id.id), ("social_thread_key", "!=", self.social_thread_key),
-        ], limit=5)
+        others = self.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("id", "!=", self.id),
+                ("stage_id.closed", "=", False),
+                "|",
+                ("channel_id", "!=", self.channel_id.id),
+                ("social_thread_key", "!=", self.social_thread_key),
+            ],
+            limit=5,
+        )
         if not others:
             return
         self.social_possible_duplicate_ids = [(6, 0, others.ids)]
         for other in others:
             other.social_possible_duplicate_ids = [(4, self.id)]
-        links = Markup(", ").join(t._get_html_link(title=t.display_name) for t in others)
-        self._social_post_note(Markup("%s %s") % (
-            _("This customer has other open tickets, possibly about the same matter:"), links))
+        links = Markup(", ").join(
+            t._get_html_link(title=t.display_name) for t in others
+        )
+        self._social_post_note(
+            Markup("%s %s")
+            % (
+                _(
+                    "This customer has other open tickets, "
+                    "possibly about the same matter:"
+                ),
+                links,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Outbound: the chatter's "Send message" goes out on the social channel
@@ -209,7 +286,7 @@ class HelpdeskTicket(models.Model):
         return PUBLIC_OF.get(channel, channel)
 
     def _social_reply_parent(self, private):
-        """The customer's message a reply answers: the latest one on the reply's surface."""
+        """The customer's message a reply answers: the latest on its surface."""
         self.ensure_one()
         inbound = self.social_message_ids.filtered(
             lambda m: m.direction == "in" and not m.is_deleted
@@ -234,19 +311,25 @@ class HelpdeskTicket(models.Model):
         social_reply = is_agent_answer and self.social_account_id
         if social_reply:
             text = html2plaintext(kwargs.get("body") or "").strip()
-            private = self.env.context.get("social_care_private", self.social_reply_private)
+            private = self.env.context.get(
+                "social_care_private", self.social_reply_private
+            )
             self.env["social.care.message"]._social_check_reply(self, text, private)
         message = super().message_post(**kwargs)
         if is_agent_answer and not self.first_response_at:
             self.sudo().first_response_at = fields.Datetime.now()
         if social_reply:
-            self.env["social.care.message"]._social_queue_reply(self, text, private, message)
+            self.env["social.care.message"]._social_queue_reply(
+                self, text, private, message
+            )
         return message
 
     def _social_record_reply_sent(self, message):
         if message.permalink and message.mail_message_id:
             message.mail_message_id.sudo().body = Markup("%s%s") % (
-                message.mail_message_id.body or "", message._social_header_html())
+                message.mail_message_id.body or "",
+                message._social_header_html(),
+            )
 
     # ------------------------------------------------------------------
     # Agent actions
@@ -254,11 +337,15 @@ class HelpdeskTicket(models.Model):
 
     def action_link_partner(self):
         self.ensure_one()
-        return self.env["social.care.link.partner"]._social_open_for(self.social_identity_id)
+        return self.env["social.care.link.partner"]._social_open_for(
+            self.social_identity_id
+        )
 
     def action_mark_spam(self):
         """Close as spam: no reply expected, kept for the record and the reports."""
-        closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+        closed = self.env["helpdesk.ticket.stage"].search(
+            [("closed", "=", True)], limit=1
+        )
         for ticket in self:
             ticket.write({"social_is_spam": True, "stage_id": closed.id})
             ticket._social_post_note(_("Marked as spam by %s.", self.env.user.name))

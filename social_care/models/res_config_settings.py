@@ -7,7 +7,9 @@ class ResConfigSettings(models.TransientModel):
     social_care_partner_policy = fields.Selection(
         related="company_id.social_care_partner_policy", readonly=False
     )
-    social_care_reopen_days = fields.Integer(related="company_id.social_care_reopen_days", readonly=False)
+    social_care_reopen_days = fields.Integer(
+        related="company_id.social_care_reopen_days", readonly=False
+    )
     social_care_private_template = fields.Char(
         related="company_id.social_care_private_template", readonly=False
     )

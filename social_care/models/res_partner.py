@@ -4,7 +4,9 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    social_identity_ids = fields.One2many("social.care.identity", "partner_id", "Social identities")
+    social_identity_ids = fields.One2many(
+        "social.care.identity", "partner_id", "Social identities"
+    )
     social_identity_count = fields.Integer(compute="_compute_social_identity_count")
     social_handles = fields.Char(
         "Social handles",
@@ -19,4 +21,8 @@ class ResPartner(models.Model):
 
     def _social_handle_list(self):
         self.ensure_one()
-        return [h.strip().lstrip("@").lower() for h in (self.social_handles or "").split(",") if h.strip()]
+        return [
+            h.strip().lstrip("@").lower()
+            for h in (self.social_handles or "").split(",")
+            if h.strip()
+        ]

@@ -5,7 +5,6 @@ from datetime import timedelta
 import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools import SendError, SendResult, generic
 
@@ -31,7 +30,9 @@ class SocialCareAccount(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     app_id = fields.Many2one(
-        "social.care.app", string="App", required=True, ondelete="restrict",
+        "social.care.app",
+        required=True,
+        ondelete="restrict",
         domain="[('provider', '=', provider)]",
     )
     provider = fields.Selection(related="app_id.provider", store=True, readonly=True)
@@ -39,7 +40,8 @@ class SocialCareAccount(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     team_id = fields.Many2one(
-        "helpdesk.ticket.team", string="Default team",
+        "helpdesk.ticket.team",
+        string="Default team",
         help="Team of new tickets when no routing rule sets one.",
     )
     state = fields.Selection(
@@ -49,11 +51,15 @@ class SocialCareAccount(models.Model):
             ("error", "Error"),
             ("disabled", "Disabled"),
         ],
-        default="draft", required=True, tracking=True,
+        default="draft",
+        required=True,
+        tracking=True,
     )
     last_error = fields.Text(readonly=True, help="The last problem, in words.")
     external_ref = fields.Char(
-        "Platform ID", index=True, copy=False,
+        "Platform ID",
+        index=True,
+        copy=False,
         help="The platform's id of this account (X user id, Page id, ...): "
         "webhook deliveries name it.",
     )
@@ -63,16 +69,21 @@ class SocialCareAccount(models.Model):
     token_secret = fields.Char(groups="base.group_system", copy=False)
     token_expires_at = fields.Datetime(groups="base.group_system", copy=False)
     poll_enabled = fields.Boolean(
-        "Poll", default=True,
+        "Poll",
+        default=True,
         help="Ask the platform for what is new, as a fallback to webhooks and "
         "for accounts without them.",
     )
     poll_interval = fields.Integer(
-        "Poll every (minutes)", default=5,
-        help="The pace while messages arrive; idle accounts are polled up to 4 times less often.",
+        "Poll every (minutes)",
+        default=5,
+        help="The pace while messages arrive; idle accounts are polled up to "
+        "4 times less often.",
     )
     next_poll_at = fields.Datetime(copy=False)
-    poll_cursor = fields.Json(copy=False, help="Provider-specific position of the last poll.")
+    poll_cursor = fields.Json(
+        copy=False, help="Provider-specific position of the last poll."
+    )
     last_event_at = fields.Datetime("Last event received", readonly=True, copy=False)
     last_poll_at = fields.Datetime(readonly=True, copy=False)
     generic_outbound_url = fields.Char(
@@ -97,7 +108,9 @@ class SocialCareAccount(models.Model):
         )
         tickets = dict(
             self.env["helpdesk.ticket"]._read_group(
-                [("social_account_id", "in", self.ids)], ["social_account_id"], ["__count"]
+                [("social_account_id", "in", self.ids)],
+                ["social_account_id"],
+                ["__count"],
             )
         )
         totals, errors = {}, {}
@@ -134,14 +147,17 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         self._social_poll_once()
         return self._social_notify(
-            self.last_error or _("Poll done."), "danger" if self.last_error else "success"
+            self.last_error or _("Poll done."),
+            "danger" if self.last_error else "success",
         )
 
     def action_view_events(self):
         return self._social_open("social.care.event", _("Events"))
 
     def action_view_tickets(self):
-        action = self._social_open("helpdesk.ticket", _("Tickets"), field="social_account_id")
+        action = self._social_open(
+            "helpdesk.ticket", _("Tickets"), field="social_account_id"
+        )
         action["view_mode"] = "list,kanban,form"
         return action
 
@@ -191,7 +207,7 @@ class SocialCareAccount(models.Model):
         raise NotImplementedError(self.provider)
 
     def _social_identity_scope(self, parsed):
-        """The scope of an author's id: '' for global ids, the page for page-scoped ones."""
+        """The scope of an author's id: '', or the page for page-scoped ids."""
         self.ensure_one()
         return ""
 
@@ -200,7 +216,10 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         if signal.kind == "revoked":
             self._social_set_error(
-                _("The platform says this account revoked the app's access: reconnect it.")
+                _(
+                    "The platform says this account revoked the app's access: "
+                    "reconnect it."
+                )
             )
 
     def _social_poll(self):
@@ -242,7 +261,8 @@ class SocialCareAccount(models.Model):
             )
         except requests.RequestException as error:
             raise SendError(
-                "transient", _("The platform did not answer (%s).", type(error).__name__)
+                "transient",
+                _("The platform did not answer (%s).", type(error).__name__),
             ) from error
         return self._social_generic_result(response)
 
@@ -253,30 +273,43 @@ class SocialCareAccount(models.Model):
             retry_at = fields.Datetime.now() + timedelta(
                 seconds=int(reset) if reset and reset.isdigit() else 60
             )
-            raise SendError("rate_limited", _("Rate limited by the platform."), retry_at)
+            raise SendError(
+                "rate_limited", _("Rate limited by the platform."), retry_at
+            )
         if status >= 500:
             raise SendError("transient", _("The platform failed (HTTP %s).", status))
         if status in (401, 403):
             raise SendError("auth", _("The platform refused our credentials."))
         if status >= 400:
-            raise SendError("permanent", _("The platform refused the message (HTTP %s).", status))
+            raise SendError(
+                "permanent", _("The platform refused the message (HTTP %s).", status)
+            )
         try:
             data = response.json()
         except ValueError as error:
-            raise SendError("transient", _("The platform gave an unreadable answer.")) from error
-        return SendResult(external_id=str(data.get("id") or ""), permalink=data.get("permalink") or "")
+            raise SendError(
+                "transient", _("The platform gave an unreadable answer.")
+            ) from error
+        return SendResult(
+            external_id=str(data.get("id") or ""), permalink=data.get("permalink") or ""
+        )
 
     def _social_test_connection(self):
         """Check the credentials; return a sentence for the admin or raise SendError."""
         self.ensure_one()
         if self.provider == "generic":
             if not self.app_id._social_has_secret():
-                raise SendError("auth", _("The app has no secret: deliveries would be refused."))
-            return _("Ready to receive signed deliveries for %s.", self.external_ref or self.name)
+                raise SendError(
+                    "auth", _("The app has no secret: deliveries would be refused.")
+                )
+            return _(
+                "Ready to receive signed deliveries for %s.",
+                self.external_ref or self.name,
+            )
         raise NotImplementedError(self.provider)
 
     def _social_outbound_problem(self, ticket, text, private):
-        """Why this reply cannot be sent (a sentence), or None. Checked before queueing."""
+        """Why this reply cannot be sent (a sentence), or None; before queueing."""
         self.ensure_one()
         if not (text or "").strip():
             return _("The reply is empty.")
@@ -307,13 +340,17 @@ class SocialCareAccount(models.Model):
             [
                 ("state", "=", "connected"),
                 ("poll_enabled", "=", True),
-                "|", ("next_poll_at", "=", False), ("next_poll_at", "<=", now),
+                "|",
+                ("next_poll_at", "=", False),
+                ("next_poll_at", "<=", now),
             ],
-            limit=limit, order="next_poll_at asc nulls first, id",
+            limit=limit,
+            order="next_poll_at asc nulls first, id",
         )
         for account in accounts:
             account._social_poll_once()
-            self.env.cr.commit()  # one account's poll never undoes another's
+            # One account's poll never undoes another's.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _social_poll_once(self):
         self.ensure_one()
@@ -321,7 +358,9 @@ class SocialCareAccount(models.Model):
         try:
             deliveries, cursor = self._social_poll()
         except SendError as error:
-            retry_at = error.retry_at or now + timedelta(minutes=self.poll_interval or 5)
+            retry_at = error.retry_at or now + timedelta(
+                minutes=self.poll_interval or 5
+            )
             if error.kind == "auth":
                 self._social_set_error(error.message)
             else:

@@ -2,7 +2,7 @@ import hashlib
 import json
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 
 from ..tools import generic
 
@@ -31,15 +31,16 @@ class SocialCareApp(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
-    client_key = fields.Char(
-        "App ID / API key", groups="base.group_system", copy=False
-    )
+    client_key = fields.Char("App ID / API key", groups="base.group_system", copy=False)
     client_secret = fields.Char(
-        "App secret", groups="base.group_system", copy=False,
+        "App secret",
+        groups="base.group_system",
+        copy=False,
         help="Signs webhook deliveries. Without it every delivery is refused.",
     )
     verify_token = fields.Char(
-        groups="base.group_system", copy=False,
+        groups="base.group_system",
+        copy=False,
         help="The string the platform echoes when it verifies the webhook URL.",
     )
     account_ids = fields.One2many("social.care.account", "app_id")
@@ -96,7 +97,9 @@ class SocialCareApp(models.Model):
         are stored as ignored, never processed.
         """
         self.ensure_one()
-        accounts = self.env["social.care.account"].sudo().with_context(active_test=False)
+        accounts = (
+            self.env["social.care.account"].sudo().with_context(active_test=False)
+        )
         refs = {delivery.account_ref for delivery in deliveries}
         by_ref = {
             account.external_ref: account
@@ -120,7 +123,9 @@ class SocialCareApp(models.Model):
                     "state": "pending" if usable else "ignored",
                     "error": False
                     if usable
-                    else _("No connected account for %(ref)s.", ref=delivery.account_ref),
+                    else _(
+                        "No connected account for %(ref)s.", ref=delivery.account_ref
+                    ),
                 }
             )
         return self.env["social.care.event"]._insert_rows(rows)
@@ -129,14 +134,18 @@ class SocialCareApp(models.Model):
         """Keep a signed delivery we could not read, as an error admins can see."""
         self.ensure_one()
         text = body.decode("utf-8", errors="replace")
-        return self.env["social.care.event"]._insert_rows([{
-            "app_id": self.id,
-            "account_id": None,
-            "company_id": self.company_id.id,
-            "account_ref": "?",
-            "delivery_key": "unreadable:" + hashlib.sha256(body).hexdigest(),
-            "event_type": "unreadable",
-            "payload": json.dumps({"raw": text}),
-            "state": "error",
-            "error": _("Unreadable delivery: %s", error),
-        }])
+        return self.env["social.care.event"]._insert_rows(
+            [
+                {
+                    "app_id": self.id,
+                    "account_id": None,
+                    "company_id": self.company_id.id,
+                    "account_ref": "?",
+                    "delivery_key": "unreadable:" + hashlib.sha256(body).hexdigest(),
+                    "event_type": "unreadable",
+                    "payload": json.dumps({"raw": text}),
+                    "state": "error",
+                    "error": _("Unreadable delivery: %s", error),
+                }
+            ]
+        )

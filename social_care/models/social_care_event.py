@@ -26,7 +26,9 @@ class SocialCareEvent(models.Model):
     _order = "id desc"
     _rec_name = "delivery_key"
 
-    app_id = fields.Many2one("social.care.app", required=True, ondelete="cascade", index=True)
+    app_id = fields.Many2one(
+        "social.care.app", required=True, ondelete="cascade", index=True
+    )
     account_id = fields.Many2one("social.care.account", ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     provider = fields.Selection(related="app_id.provider")
@@ -41,7 +43,9 @@ class SocialCareEvent(models.Model):
             ("ignored", "Ignored"),
             ("error", "Error"),
         ],
-        default="pending", required=True, index=True,
+        default="pending",
+        required=True,
+        index=True,
     )
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
@@ -63,26 +67,40 @@ class SocialCareEvent(models.Model):
 
     @api.model
     def _insert_rows(self, rows):
-        """Insert inbox rows, dropping duplicates in the database; return how many were new."""
+        """Insert inbox rows; the database drops duplicates. Returns the new count."""
         if not rows:
             return 0
         uid = self.env.uid
         values = []
         for row in rows:
             values.extend(
-                [row["app_id"], row["account_id"], row["company_id"], row["account_ref"],
-                 row["delivery_key"], row["event_type"], row["payload"], row["state"],
-                 row["error"] or None, uid, uid]
+                [
+                    row["app_id"],
+                    row["account_id"],
+                    row["company_id"],
+                    row["account_ref"],
+                    row["delivery_key"],
+                    row["event_type"],
+                    row["payload"],
+                    row["state"],
+                    row["error"] or None,
+                    uid,
+                    uid,
+                ]
             )
         placeholders = ", ".join(
-            ["(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, 0, %s, %s, now() at time zone 'utc', now() at time zone 'utc')"]
+            [
+                "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, 0, %s, %s,"
+                " now() at time zone 'utc', now() at time zone 'utc')"
+            ]
             * len(rows)
         )
         self.env.cr.execute(
             f"""
             INSERT INTO social_care_event
                 (app_id, account_id, company_id, account_ref, delivery_key, event_type,
-                 payload, state, error, attempts, create_uid, write_uid, create_date, write_date)
+                 payload, state, error, attempts,
+                 create_uid, write_uid, create_date, write_date)
             VALUES {placeholders}
             ON CONFLICT (app_id, account_ref, delivery_key) DO NOTHING
             RETURNING id, state
@@ -95,7 +113,9 @@ class SocialCareEvent(models.Model):
         account_ids = {row["account_id"] for row in rows if row["account_id"]}
         if inserted and account_ids:
             self.env.cr.execute(
-                "UPDATE social_care_account SET last_event_at = now() at time zone 'utc' "
+                "UPDATE social_care_account"
+                " SET last_event_at = now() at time zone 'utc'"
+                " "
                 "WHERE id = ANY(%s)",
                 [list(account_ids)],
             )
@@ -121,7 +141,8 @@ class SocialCareEvent(models.Model):
                 """
                 SELECT id FROM social_care_event
                  WHERE state = 'pending'
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= now() at time zone 'utc')
+                   AND (next_attempt_at IS NULL
+                        OR next_attempt_at <= now() at time zone 'utc')
                    AND mod(coalesce(account_id, 0), %s) = %s
                  ORDER BY id
                  LIMIT %s
@@ -134,7 +155,8 @@ class SocialCareEvent(models.Model):
                 return
             self.browse(ids)._process()
             if not self.env.context.get("social_care_no_commit"):
-                self.env.cr.commit()
+                # Each batch is final before the next one is taken.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env.ref("social_care.ir_cron_process_events")._trigger()
 
     def _process(self):
@@ -144,8 +166,13 @@ class SocialCareEvent(models.Model):
         for event in self:
             account = event.account_id or event._social_find_account()
             if not account or account.state == "disabled":
-                event.write({"state": "ignored", "processed_at": now,
-                             "error": _("The account is not connected.")})
+                event.write(
+                    {
+                        "state": "ignored",
+                        "processed_at": now,
+                        "error": _("The account is not connected."),
+                    }
+                )
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -164,8 +191,14 @@ class SocialCareEvent(models.Model):
                     )
             except PayloadError as error:
                 # A payload we cannot read will not improve by waiting.
-                event.write({"state": "error", "attempts": event.attempts + 1,
-                             "error": _("Unreadable payload: %s", error), "processed_at": now})
+                event.write(
+                    {
+                        "state": "error",
+                        "attempts": event.attempts + 1,
+                        "error": _("Unreadable payload: %s", error),
+                        "processed_at": now,
+                    }
+                )
             except Exception as error:  # noqa: BLE001 - kept on the event, never lost
                 _logger.exception("social care event %s failed", event.id)
                 attempts = event.attempts + 1
@@ -174,7 +207,9 @@ class SocialCareEvent(models.Model):
                     {
                         "state": "error" if final else "pending",
                         "attempts": attempts,
-                        "next_attempt_at": False if final else now + timedelta(minutes=2**attempts),
+                        "next_attempt_at": False
+                        if final
+                        else now + timedelta(minutes=2**attempts),
                         "error": f"{type(error).__name__}: {error}",
                     }
                 )
@@ -182,7 +217,8 @@ class SocialCareEvent(models.Model):
     def _social_find_account(self):
         """An account connected after the event arrived (admin retried it)."""
         account = self.env["social.care.account"].search(
-            [("app_id", "=", self.app_id.id), ("external_ref", "=", self.account_ref)], limit=1
+            [("app_id", "=", self.app_id.id), ("external_ref", "=", self.account_ref)],
+            limit=1,
         )
         if account:
             self.account_id = account
@@ -199,7 +235,9 @@ class SocialCareEvent(models.Model):
         self.env.ref("social_care.ir_cron_process_events")._trigger()
 
     def action_ignore(self):
-        self.filtered(lambda e: e.state in ("pending", "error")).write({"state": "ignored"})
+        self.filtered(lambda e: e.state in ("pending", "error")).write(
+            {"state": "ignored"}
+        )
 
     def action_process_now(self):
         """Process the selected pending events at once (admins, for a stuck event)."""

@@ -14,7 +14,9 @@ class SocialCareIdentity(models.Model):
     _rec_names_search = ["handle", "name", "external_id"]
 
     provider = fields.Selection(
-        selection=lambda self: self.env["social.care.app"]._fields["provider"].selection,
+        selection=lambda self: self.env["social.care.app"]
+        ._fields["provider"]
+        .selection,
         required=True,
     )
     scope = fields.Char(
@@ -26,7 +28,9 @@ class SocialCareIdentity(models.Model):
     avatar_url = fields.Char()
     profile_url = fields.Char()
     followers_count = fields.Integer()
-    partner_id = fields.Many2one("res.partner", "Contact", index=True, ondelete="set null")
+    partner_id = fields.Many2one(
+        "res.partner", "Contact", index=True, ondelete="set null"
+    )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     match_confidence = fields.Selection(
         [
@@ -53,7 +57,11 @@ class SocialCareIdentity(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["provider"]._description_selection(self.env))
         for identity in self:
-            who = f"@{identity.handle}" if identity.handle else identity.name or identity.external_id
+            who = (
+                f"@{identity.handle}"
+                if identity.handle
+                else identity.name or identity.external_id
+            )
             identity.display_name = f"{who} ({labels.get(identity.provider, '')})"
 
     def _compute_message_count(self):
@@ -69,7 +77,11 @@ class SocialCareIdentity(models.Model):
     def _social_get_or_create(self, provider, scope, author, company):
         """The identity of an author, created (with its contact) when unknown."""
         identity = self.search(
-            [("provider", "=", provider), ("scope", "=", scope), ("external_id", "=", author.external_id)],
+            [
+                ("provider", "=", provider),
+                ("scope", "=", scope),
+                ("external_id", "=", author.external_id),
+            ],
             limit=1,
         )
         profile = {
@@ -91,8 +103,13 @@ class SocialCareIdentity(models.Model):
                 identity._social_match_partner(author, company)
             return identity
         identity = self.create(
-            dict(profile, provider=provider, scope=scope, external_id=author.external_id,
-                 company_id=company.id)
+            dict(
+                profile,
+                provider=provider,
+                scope=scope,
+                external_id=author.external_id,
+                company_id=company.id,
+            )
         )
         identity._social_match_partner(author, company)
         return identity
@@ -112,7 +129,8 @@ class SocialCareIdentity(models.Model):
             confidence = "email"
         if not partner and author.phone:
             partner = partners.search(
-                ["|", ("phone", "=", author.phone), ("mobile", "=", author.phone)], limit=1
+                ["|", ("phone", "=", author.phone), ("mobile", "=", author.phone)],
+                limit=1,
             )
             confidence = "phone"
         if not partner and company.social_care_partner_policy == "create":
@@ -123,7 +141,12 @@ class SocialCareIdentity(models.Model):
 
     def _social_partner_values(self, author):
         return {
-            "name": self.name or (f"@{self.handle}" if self.handle else _("Social user %s", self.external_id)),
+            "name": self.name
+            or (
+                f"@{self.handle}"
+                if self.handle
+                else _("Social user %s", self.external_id)
+            ),
             "email": author.email or False,
             "phone": author.phone or False,
             "social_handles": self.handle or False,
@@ -134,14 +157,24 @@ class SocialCareIdentity(models.Model):
         return self.env["social.care.link.partner"]._social_open_for(self)
 
     def _social_relink(self, partner):
-        """Move identities, their tickets and their messages' authorship to ``partner``."""
+        """Move identities, their tickets and messages' authorship to ``partner``."""
         previous = self.mapped("partner_id")
         self.write({"partner_id": partner.id, "match_confidence": "known"})
-        tickets = self.env["helpdesk.ticket"].search([("social_identity_id", "in", self.ids)])
-        tickets.write({"partner_id": partner.id, "partner_name": partner.name,
-                       "partner_email": partner.email})
+        tickets = self.env["helpdesk.ticket"].search(
+            [("social_identity_id", "in", self.ids)]
+        )
+        tickets.write(
+            {
+                "partner_id": partner.id,
+                "partner_name": partner.name,
+                "partner_email": partner.email,
+            }
+        )
         chatter = self.env["mail.message"].search(
-            [("id", "in", self.message_ids.mail_message_id.ids), ("author_id", "in", previous.ids)]
+            [
+                ("id", "in", self.message_ids.mail_message_id.ids),
+                ("author_id", "in", previous.ids),
+            ]
         )
         chatter.sudo().write({"author_id": partner.id})
         return tickets

@@ -49,25 +49,37 @@ class SocialCareMessage(models.Model):
     _order = "posted_at desc, id desc"
     _rec_name = "external_id"
 
-    account_id = fields.Many2one("social.care.account", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    account_id = fields.Many2one(
+        "social.care.account", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, index=True
+    )
     provider = fields.Selection(related="account_id.provider", store=True)
     external_id = fields.Char("Platform ID", index=True, copy=False)
-    direction = fields.Selection([("in", "Received"), ("out", "Sent")], required=True, default="in")
-    channel = fields.Selection([(c, CHANNEL_LABELS[c]) for c in CHANNELS], required=True)
+    direction = fields.Selection(
+        [("in", "Received"), ("out", "Sent")], required=True, default="in"
+    )
+    channel = fields.Selection(
+        [(c, CHANNEL_LABELS[c]) for c in CHANNELS], required=True
+    )
     is_private = fields.Boolean("Private")
     kind = fields.Char(help="mention, reply, quote, comment, visitor_post, dm, ...")
     text = fields.Text()
     identity_id = fields.Many2one("social.care.identity", "Author", index=True)
     partner_id = fields.Many2one(related="identity_id.partner_id", string="Contact")
-    user_id = fields.Many2one("res.users", "Agent", help="Who wrote an outbound message.")
+    user_id = fields.Many2one(
+        "res.users", "Agent", help="Who wrote an outbound message."
+    )
     parent_id = fields.Many2one("social.care.message", "In reply to", index=True)
     parent_external_id = fields.Char()
     thread_key = fields.Char(required=True, index=True)
     permalink = fields.Char()
     posted_at = fields.Datetime(default=fields.Datetime.now, index=True)
     ticket_id = fields.Many2one("helpdesk.ticket", index=True, ondelete="set null")
-    mail_message_id = fields.Many2one("mail.message", "Chatter message", ondelete="set null")
+    mail_message_id = fields.Many2one(
+        "mail.message", "Chatter message", ondelete="set null"
+    )
     from_account = fields.Boolean(help="Written by the connected account itself.")
     is_edited = fields.Boolean("Edited", readonly=True)
     is_deleted = fields.Boolean("Deleted on the platform", readonly=True)
@@ -80,7 +92,9 @@ class SocialCareMessage(models.Model):
             ("sent", "Sent"),
             ("failed", "Failed"),
         ],
-        default="received", required=True, index=True,
+        default="received",
+        required=True,
+        index=True,
     )
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
@@ -112,12 +126,16 @@ class SocialCareMessage(models.Model):
         known = {
             message.external_id: message
             for message in self.search(
-                [("account_id", "=", account.id),
-                 ("external_id", "in", [m.external_id for m in parsed_messages])]
+                [
+                    ("account_id", "=", account.id),
+                    ("external_id", "in", [m.external_id for m in parsed_messages]),
+                ]
             )
         }
         for parsed in parsed_messages:
-            existing = known.get(parsed.external_id) or self._social_find_own_echo(account, parsed)
+            existing = known.get(parsed.external_id) or self._social_find_own_echo(
+                account, parsed
+            )
             if existing:
                 existing._social_apply_update(parsed)
                 continue
@@ -134,7 +152,9 @@ class SocialCareMessage(models.Model):
         reference = parsed.app_metadata.split(":", 1)[1]
         if not reference.isdigit():
             return self.browse()
-        echo_of = self.search([("id", "=", int(reference)), ("account_id", "=", account.id)])
+        echo_of = self.search(
+            [("id", "=", int(reference)), ("account_id", "=", account.id)]
+        )
         if echo_of and not echo_of.external_id:
             echo_of.external_id = parsed.external_id
         return echo_of
@@ -146,13 +166,18 @@ class SocialCareMessage(models.Model):
             self.write({"text": parsed.text, "is_edited": True})
             if self.ticket_id:
                 self.ticket_id._social_post_note(
-                    Markup("%s<br/>%s") % (_("The customer edited their message:"),
-                                           plaintext2html(parsed.text or ""))
+                    Markup("%s<br/>%s")
+                    % (
+                        _("The customer edited their message:"),
+                        plaintext2html(parsed.text or ""),
+                    )
                 )
         elif parsed.action == "delete" and not self.is_deleted:
             self.write({"is_deleted": True})
             if self.ticket_id:
-                self.ticket_id._social_post_note(_("The customer deleted this message on the platform."))
+                self.ticket_id._social_post_note(
+                    _("The customer deleted this message on the platform.")
+                )
 
     @api.model
     def _social_create_inbound(self, account, parsed):
@@ -175,7 +200,10 @@ class SocialCareMessage(models.Model):
         parent = self.browse()
         if parsed.parent_external_id:
             parent = self.search(
-                [("account_id", "=", account.id), ("external_id", "=", parsed.parent_external_id)],
+                [
+                    ("account_id", "=", account.id),
+                    ("external_id", "=", parsed.parent_external_id),
+                ],
                 limit=1,
             )
         # A reply belongs to its parent's conversation when we know the parent.
@@ -186,9 +214,13 @@ class SocialCareMessage(models.Model):
             return self.create(values)
         if parsed.author and not parsed.from_account:
             scope = account._social_identity_scope(parsed)
-            values["identity_id"] = self.env["social.care.identity"]._social_get_or_create(
-                account.provider, scope, parsed.author, account.company_id
-            ).id
+            values["identity_id"] = (
+                self.env["social.care.identity"]
+                ._social_get_or_create(
+                    account.provider, scope, parsed.author, account.company_id
+                )
+                .id
+            )
         message = self.create(values)
         if parsed.from_account:
             message._social_attach_own_message()
@@ -198,22 +230,31 @@ class SocialCareMessage(models.Model):
 
     def _social_attach_own_message(self):
         """The account's own post or reply made outside Odoo: shown as the company's."""
-        ticket = self.env["helpdesk.ticket"]._social_find_thread_ticket(self.account_id, self.thread_key)
+        ticket = self.env["helpdesk.ticket"]._social_find_thread_ticket(
+            self.account_id, self.thread_key
+        )
         if not ticket:
             return  # the account's own posts are never ticketed
         self.ticket_id = ticket
-        body = Markup("%s%s") % (self._social_header_html(), plaintext2html(self.text or ""))
+        body = Markup("%s%s") % (
+            self._social_header_html(),
+            plaintext2html(self.text or ""),
+        )
         mail_message = ticket.with_context(social_care_inbound=True).message_post(
-            body=body, author_id=self.account_id.company_id.partner_id.id,
-            message_type="comment", subtype_xmlid="mail.mt_note",
+            body=body,
+            author_id=self.account_id.company_id.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
         )
         self.mail_message_id = mail_message
 
     def _social_attach_to_ticket(self, parsed):
         self.ensure_one()
         tickets = self.env["helpdesk.ticket"]
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(
-            f"{self.account_id.id}:{self.thread_key}".encode()) - 2**31])
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [zlib.crc32(f"{self.account_id.id}:{self.thread_key}".encode()) - 2**31],
+        )
         ticket = tickets._social_find_thread_ticket(self.account_id, self.thread_key)
         if ticket and ticket.closed:
             ticket = ticket._social_reopen_or_follow_up(self)
@@ -233,13 +274,18 @@ class SocialCareMessage(models.Model):
         visibility = _("private message") if self.is_private else _("public")
         link = Markup("")
         if self.permalink and self.permalink.startswith("https://"):
-            link = Markup(' · <a href="%s" target="_blank" rel="noopener noreferrer">%s</a>') % (
-                self.permalink, _("view original"))
-        return Markup('<p class="o_social_care_header text-muted small">%s · %s%s</p>') % (
-            label, visibility, link)
+            link = Markup(
+                ' · <a href="%s" target="_blank" rel="noopener noreferrer">%s</a>'
+            ) % (self.permalink, _("view original"))
+        return Markup(
+            '<p class="o_social_care_header text-muted small">%s · %s%s</p>'
+        ) % (label, visibility, link)
 
     def _social_download_media(self, attachments):
-        """Fetch media from the platform's own hosts only, size-limited; never fails the message."""
+        """Fetch media from the platform's own hosts only, size-limited.
+
+        A media that cannot be fetched is noted on the ticket; the message stays.
+        """
         self.ensure_one()
         if not attachments:
             return self.env["ir.attachment"]
@@ -251,36 +297,57 @@ class SocialCareMessage(models.Model):
                 host == h or host.endswith("." + h) for h in hosts
             )
             if not allowed:
-                notes.append(_("Attachment not fetched (not from the platform's own hosts): %s", attachment.url))
+                notes.append(
+                    _(
+                        "Attachment not fetched (not from the platform's hosts): %s",
+                        attachment.url,
+                    )
+                )
                 continue
             try:
                 content = self._social_fetch(attachment.url)
             except (requests.RequestException, ValueError) as error:
-                notes.append(_("Attachment could not be downloaded (%s): %s", error, attachment.url))
+                notes.append(
+                    _(
+                        "Attachment could not be downloaded (%(error)s): %(url)s",
+                        error=error,
+                        url=attachment.url,
+                    )
+                )
                 continue
-            values.append({
-                "name": attachment.name or f"{self.external_id}-{index + 1}",
-                "datas": base64.b64encode(content),
-                "res_model": "helpdesk.ticket",
-                "res_id": self.ticket_id.id,
-                "mimetype": attachment.mimetype or False,
-            })
+            values.append(
+                {
+                    "name": attachment.name or f"{self.external_id}-{index + 1}",
+                    "datas": base64.b64encode(content),
+                    "res_model": "helpdesk.ticket",
+                    "res_id": self.ticket_id.id,
+                    "mimetype": attachment.mimetype or False,
+                }
+            )
         if notes:
-            self.ticket_id._social_post_note(Markup("<br/>").join(escape(n) for n in notes))
+            self.ticket_id._social_post_note(
+                Markup("<br/>").join(escape(n) for n in notes)
+            )
         return self.env["ir.attachment"].create(values)
 
     @api.model
     def _social_fetch(self, url):
-        with requests.get(url, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False) as response:
+        with requests.get(
+            url, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False
+        ) as response:
             response.raise_for_status()
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
-                raise ValueError(_("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024))
+                raise ValueError(
+                    _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
+                )
             content = b""
             for chunk in response.iter_content(65536):
                 content += chunk
                 if len(content) > MEDIA_MAX_BYTES:
-                    raise ValueError(_("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024))
+                    raise ValueError(
+                        _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
+                    )
             return content
 
     # ------------------------------------------------------------------
@@ -289,8 +356,10 @@ class SocialCareMessage(models.Model):
 
     @api.model
     def _social_check_reply(self, ticket, text, private):
-        """Refuse, before anything is posted or queued, what the platform would refuse."""
-        problem = ticket.social_account_id._social_outbound_problem(ticket, text, private)
+        """Refuse, before posting or queueing, what the platform would refuse."""
+        problem = ticket.social_account_id._social_outbound_problem(
+            ticket, text, private
+        )
         if problem:
             raise UserError(problem)
 
@@ -304,20 +373,22 @@ class SocialCareMessage(models.Model):
             and ticket.team_id.social_care_approve_public
             and not self.env.user.has_group("social_care.group_social_care_manager")
         )
-        message = self.create({
-            "account_id": account.id,
-            "direction": "out",
-            "channel": channel,
-            "is_private": private,
-            "kind": "dm" if private else "reply",
-            "text": text,
-            "user_id": self.env.user.id,
-            "thread_key": ticket._social_reply_thread_key(private),
-            "parent_id": ticket._social_reply_parent(private).id,
-            "ticket_id": ticket.id,
-            "mail_message_id": mail_message.id if mail_message else False,
-            "state": "to_approve" if needs_approval else "queued",
-        })
+        message = self.create(
+            {
+                "account_id": account.id,
+                "direction": "out",
+                "channel": channel,
+                "is_private": private,
+                "kind": "dm" if private else "reply",
+                "text": text,
+                "user_id": self.env.user.id,
+                "thread_key": ticket._social_reply_thread_key(private),
+                "parent_id": ticket._social_reply_parent(private).id,
+                "ticket_id": ticket.id,
+                "mail_message_id": mail_message.id if mail_message else False,
+                "state": "to_approve" if needs_approval else "queued",
+            }
+        )
         if not needs_approval:
             self.env.ref("social_care.ir_cron_send_messages")._trigger()
         return message
@@ -329,7 +400,7 @@ class SocialCareMessage(models.Model):
         self.env.ref("social_care.ir_cron_send_messages")._trigger()
 
     def action_retry(self):
-        """Queue a failed message again: an agent's decision, after reading the error."""
+        """Queue a failed message again: an agent's decision, after the error."""
         self.filtered(lambda m: m.state == "failed").write(
             {"state": "queued", "next_attempt_at": False, "error": False}
         )
@@ -343,7 +414,8 @@ class SocialCareMessage(models.Model):
             """
             SELECT id FROM social_care_message
              WHERE state = 'queued'
-               AND (next_attempt_at IS NULL OR next_attempt_at <= now() at time zone 'utc')
+               AND (next_attempt_at IS NULL
+                    OR next_attempt_at <= now() at time zone 'utc')
              ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
             """,
             [batch_size],
@@ -352,45 +424,56 @@ class SocialCareMessage(models.Model):
             message._social_send_one()
 
     def _social_fail_stale_sending(self):
-        """A send interrupted mid-call may or may not have gone out: never resend blindly."""
-        stale = self.search([
-            ("state", "=", "sending"),
-            ("write_date", "<", fields.Datetime.now() - SENDING_STALE_AFTER),
-        ])
+        """A send interrupted mid-call may have gone out: never resend blindly."""
+        stale = self.search(
+            [
+                ("state", "=", "sending"),
+                ("write_date", "<", fields.Datetime.now() - SENDING_STALE_AFTER),
+            ]
+        )
         for message in stale:
-            message._social_mark_failed(_(
-                "Sending was interrupted; it may or may not have reached the platform. "
-                "Check the conversation there before retrying."))
+            message._social_mark_failed(
+                _(
+                    "Sending was interrupted; it may or may not have reached the "
+                    "platform. "
+                    "Check the conversation there before retrying."
+                )
+            )
 
     def _social_send_one(self):
-        """Send one message; 'sending' is committed first so a crash never sends twice."""
+        """Send one message; 'sending' is committed first: a crash never resends."""
         self.ensure_one()
         commit = not self.env.context.get("social_care_no_commit")
         self.write({"state": "sending", "attempts": self.attempts + 1})
         if commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
             result = self.account_id._social_send(self)
         except SendError as error:
             self._social_handle_send_error(error)
         else:
-            self.write({
-                "state": "sent",
-                "external_id": result.external_id or False,
-                "permalink": result.permalink or False,
-                "posted_at": fields.Datetime.now(),
-                "error": False,
-                "next_attempt_at": False,
-            })
+            self.write(
+                {
+                    "state": "sent",
+                    "external_id": result.external_id or False,
+                    "permalink": result.permalink or False,
+                    "posted_at": fields.Datetime.now(),
+                    "error": False,
+                    "next_attempt_at": False,
+                }
+            )
             self.ticket_id._social_record_reply_sent(self)
         if commit:
-            self.env.cr.commit()
+            # The platform has it now: record that before anything else can fail.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _social_handle_send_error(self, error):
         if error.retryable and self.attempts < SEND_MAX_ATTEMPTS:
-            backoff = timedelta(minutes=2 ** self.attempts)
+            backoff = timedelta(minutes=2**self.attempts)
             retry_at = error.retry_at or fields.Datetime.now() + backoff
-            self.write({"state": "queued", "next_attempt_at": retry_at, "error": error.message})
+            self.write(
+                {"state": "queued", "next_attempt_at": retry_at, "error": error.message}
+            )
             self.env.ref("social_care.ir_cron_send_messages")._trigger(retry_at)
             return
         if error.kind == "auth":

@@ -25,22 +25,35 @@ class SocialCareRule(models.Model):
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     # Conditions (empty = any)
     provider = fields.Selection(
-        selection=lambda self: self.env["social.care.app"]._fields["provider"].selection,
+        selection=lambda self: self.env["social.care.app"]
+        ._fields["provider"]
+        .selection,
     )
     account_ids = fields.Many2many("social.care.account", string="Accounts")
     channel = fields.Selection([(c, CHANNEL_LABELS[c]) for c in CHANNELS])
     visibility = fields.Selection(
         [("any", "Public or private"), ("public", "Public"), ("private", "Private")],
-        default="any", required=True,
+        default="any",
+        required=True,
     )
-    kind = fields.Char(help="Message kind to match (mention, reply, comment, dm, ...); empty for any.")
-    keywords = fields.Char(help="Comma-separated words; the rule matches if the text contains any.")
-    regex = fields.Char("Regular expression", help="Matched case-insensitively against the text.")
+    kind = fields.Char(
+        help="Message kind to match (mention, reply, comment, dm, ...); empty for any."
+    )
+    keywords = fields.Char(
+        help="Comma-separated words; the rule matches if the text contains any."
+    )
+    regex = fields.Char(
+        "Regular expression", help="Matched case-insensitively against the text."
+    )
     min_followers = fields.Integer("Author has at least N followers")
     # Actions
     action = fields.Selection(
-        [("route", "Route the ticket"), ("spam", "Mark as spam (close, no notification)")],
-        default="route", required=True,
+        [
+            ("route", "Route the ticket"),
+            ("spam", "Mark as spam (close, no notification)"),
+        ],
+        default="route",
+        required=True,
     )
     team_id = fields.Many2one("helpdesk.ticket.team")
     user_id = fields.Many2one("res.users", "Assign to", domain=[("share", "=", False)])
@@ -50,7 +63,9 @@ class SocialCareRule(models.Model):
     tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
     category_id = fields.Many2one("helpdesk.ticket.category")
     create_lead = fields.Boolean("Create a CRM lead")
-    stop = fields.Boolean("Stop here", default=True, help="Do not try the following rules.")
+    stop = fields.Boolean(
+        "Stop here", default=True, help="Do not try the following rules."
+    )
     match_count = fields.Integer(readonly=True, copy=False)
 
     @api.constrains("regex")
@@ -59,7 +74,9 @@ class SocialCareRule(models.Model):
             try:
                 re.compile(rule.regex)
             except re.error as error:
-                raise ValidationError(_("Invalid regular expression: %s", error)) from error
+                raise ValidationError(
+                    _("Invalid regular expression: %s", error)
+                ) from error
 
     def _social_matches(self, message):
         self.ensure_one()
@@ -70,7 +87,10 @@ class SocialCareRule(models.Model):
             return False
         if self.channel and self.channel != message.channel:
             return False
-        if self.visibility != "any" and (self.visibility == "private") != message.is_private:
+        if (
+            self.visibility != "any"
+            and (self.visibility == "private") != message.is_private
+        ):
             return False
         if self.kind and self.kind != message.kind:
             return False
@@ -81,12 +101,13 @@ class SocialCareRule(models.Model):
         if self.regex and not re.search(self.regex, message.text or "", re.IGNORECASE):
             return False
         return not (
-            self.min_followers and (message.identity_id.followers_count or 0) < self.min_followers
+            self.min_followers
+            and (message.identity_id.followers_count or 0) < self.min_followers
         )
 
     @api.model
     def _social_apply_rules(self, message, values):
-        """Update new-ticket ``values``; return callables to run on the created ticket."""
+        """Update new-ticket ``values``; return callables to run on the ticket."""
         rules = self.search([("company_id", "in", [message.company_id.id, False])])
         after_create = []
         for rule in rules:
@@ -96,7 +117,9 @@ class SocialCareRule(models.Model):
             after_create.append(rule._social_note_applied)
             if rule.action == "spam":
                 values["social_is_spam"] = True
-                closed = self.env["helpdesk.ticket.stage"].search([("closed", "=", True)], limit=1)
+                closed = self.env["helpdesk.ticket.stage"].search(
+                    [("closed", "=", True)], limit=1
+                )
                 values["stage_id"] = closed.id
                 break
             for field in ("team_id", "user_id", "category_id"):
@@ -105,7 +128,9 @@ class SocialCareRule(models.Model):
             if rule.priority:
                 values["priority"] = rule.priority
             if rule.tag_ids:
-                values.setdefault("tag_ids", []).extend((4, tag) for tag in rule.tag_ids.ids)
+                values.setdefault("tag_ids", []).extend(
+                    (4, tag) for tag in rule.tag_ids.ids
+                )
             if rule.create_lead:
                 after_create.append(lambda ticket: ticket.action_create_lead())
             if rule.stop:
@@ -113,4 +138,6 @@ class SocialCareRule(models.Model):
         return after_create
 
     def _social_note_applied(self, ticket):
-        ticket._social_post_note(Markup("%s <b>%s</b>") % (_("Routing rule applied:"), self.name))
+        ticket._social_post_note(
+            Markup("%s <b>%s</b>") % (_("Routing rule applied:"), self.name)
+        )

@@ -17,8 +17,11 @@ class SocialCareCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, social_care_no_commit=True,
-                                        tracking_disable=False))
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context, social_care_no_commit=True, tracking_disable=False
+            )
+        )
         params = cls.env["ir.config_parameter"].sudo()
         params.set_param("mail.catchall.domain", "example.com")
         params.set_param("mail.default.from", "notifications")
@@ -27,34 +30,51 @@ class SocialCareCase(TransactionCase):
         cls.app = cls.env["social.care.app"].create(
             {"name": "Test app", "provider": "generic", "client_secret": SECRET}
         )
-        cls.account = cls.env["social.care.account"].create({
-            "name": "Brand",
-            "app_id": cls.app.id,
-            "external_ref": "brand",
-            "state": "connected",
-            "team_id": cls.team.id,
-            "generic_outbound_url": "https://outbound.example.com/hook",
-            "poll_enabled": False,
-        })
-        cls.agent = cls.env["res.users"].create({
-            "name": "Agent Alice",
-            "login": "alice_social",
-            "email": "alice@example.com",
-            "groups_id": [(6, 0, [cls.env.ref("helpdesk_mgmt.group_helpdesk_user").id])],
-        })
+        cls.account = cls.env["social.care.account"].create(
+            {
+                "name": "Brand",
+                "app_id": cls.app.id,
+                "external_ref": "brand",
+                "state": "connected",
+                "team_id": cls.team.id,
+                "generic_outbound_url": "https://outbound.example.com/hook",
+                "poll_enabled": False,
+            }
+        )
+        cls.agent = cls.env["res.users"].create(
+            {
+                "name": "Agent Alice",
+                "login": "alice_social",
+                "email": "alice@example.com",
+                "groups_id": [
+                    (6, 0, [cls.env.ref("helpdesk_mgmt.group_helpdesk_user").id])
+                ],
+            }
+        )
         cls.company = cls.env.company
         cls.company.social_care_partner_policy = "create"
 
     @staticmethod
-    def message(id_, text="Hello", thread=None, channel="facebook_comment", author="u1",
-                author_name="Maria Verdi", **extra):
+    def message(
+        id_,
+        text="Hello",
+        thread=None,
+        channel="facebook_comment",
+        author="u1",
+        author_name="Maria Verdi",
+        **extra,
+    ):
         item = {
             "account": "brand",
             "id": id_,
             "channel": channel,
             "thread": thread or f"thread-{id_}",
             "text": text,
-            "author": {"id": author, "name": author_name, "handle": author_name.split()[0].lower()},
+            "author": {
+                "id": author,
+                "name": author_name,
+                "handle": author_name.split()[0].lower(),
+            },
         }
         item.update(extra)
         return item
@@ -67,9 +87,16 @@ class SocialCareCase(TransactionCase):
         return new
 
     def ticket_of(self, external_id):
-        return self.env["social.care.message"].search(
-            [("account_id", "=", self.account.id), ("external_id", "=", external_id)]
-        ).ticket_id
+        return (
+            self.env["social.care.message"]
+            .search(
+                [
+                    ("account_id", "=", self.account.id),
+                    ("external_id", "=", external_id),
+                ]
+            )
+            .ticket_id
+        )
 
 
 class FakeResponse:
@@ -87,12 +114,14 @@ class FakeResponse:
 
 @contextmanager
 def outbound(*responses):
-    """Answer the generic provider's POSTs with ``responses`` in turn; record the calls."""
+    """Answer the generic provider's POSTs with ``responses``; record them."""
     calls = []
     answers = list(responses)
 
     def fake_post(url, data=None, headers=None, timeout=None):
-        calls.append({"url": url, "raw": data, "body": json.loads(data), "headers": headers})
+        calls.append(
+            {"url": url, "raw": data, "body": json.loads(data), "headers": headers}
+        )
         answer = answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

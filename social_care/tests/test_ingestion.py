@@ -11,12 +11,22 @@ from .common import SocialCareCase
 @tagged("post_install", "-at_install")
 class TestIngestion(SocialCareCase):
     def test_unknown_author_gets_a_contact_and_a_ticket(self):
-        self.deliver(self.message("m1", "My parcel never arrived", author="u-new", author_name="Nuovo Cliente"))
+        self.deliver(
+            self.message(
+                "m1",
+                "My parcel never arrived",
+                author="u-new",
+                author_name="Nuovo Cliente",
+            )
+        )
         ticket = self.ticket_of("m1")
         self.assertTrue(ticket)
         self.assertEqual(ticket.partner_id.name, "Nuovo Cliente")
         self.assertEqual(ticket.social_identity_id.match_confidence, "created")
-        self.assertEqual(ticket.channel_id, self.env.ref("social_care.helpdesk_ticket_channel_facebook"))
+        self.assertEqual(
+            ticket.channel_id,
+            self.env.ref("social_care.helpdesk_ticket_channel_facebook"),
+        )
         self.assertEqual(ticket.team_id, self.team)
         self.assertEqual(ticket.name, "My parcel never arrived")
         chatter = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
@@ -24,7 +34,9 @@ class TestIngestion(SocialCareCase):
         self.assertIn("My parcel never arrived", chatter.body)
 
     def test_known_handle_reuses_the_existing_contact(self):
-        partner = self.env["res.partner"].create({"name": "Existing Customer", "social_handles": "@maria, other"})
+        partner = self.env["res.partner"].create(
+            {"name": "Existing Customer", "social_handles": "@maria, other"}
+        )
         self.deliver(self.message("m1", author="u-maria", author_name="Maria Verdi"))
         ticket = self.ticket_of("m1")
         self.assertEqual(ticket.partner_id, partner)
@@ -32,10 +44,17 @@ class TestIngestion(SocialCareCase):
         # The same person later: the identity is reused, no second contact.
         self.deliver(self.message("m2", thread="other", author="u-maria"))
         self.assertEqual(self.ticket_of("m2").partner_id, partner)
-        self.assertEqual(self.env["social.care.identity"].search_count([("external_id", "=", "u-maria")]), 1)
+        self.assertEqual(
+            self.env["social.care.identity"].search_count(
+                [("external_id", "=", "u-maria")]
+            ),
+            1,
+        )
 
     def test_email_given_by_the_platform_matches(self):
-        partner = self.env["res.partner"].create({"name": "Mail Customer", "email": "mc@example.com"})
+        partner = self.env["res.partner"].create(
+            {"name": "Mail Customer", "email": "mc@example.com"}
+        )
         item = self.message("m1", author="u-mail", author_name="Someone Else")
         item["author"]["email"] = "MC@example.com"
         self.deliver(item)
@@ -43,13 +62,25 @@ class TestIngestion(SocialCareCase):
 
     def test_uncertain_match_suggests_contacts(self):
         self.company.social_care_partner_policy = "suggest"
-        partner = self.env["res.partner"].create({"name": "Luca Neri", "email": "luca@example.com"})
-        self.deliver(self.message("m1", "please write to luca@example.com", author="u-luca", author_name="L N"))
+        partner = self.env["res.partner"].create(
+            {"name": "Luca Neri", "email": "luca@example.com"}
+        )
+        self.deliver(
+            self.message(
+                "m1",
+                "please write to luca@example.com",
+                author="u-luca",
+                author_name="L N",
+            )
+        )
         ticket = self.ticket_of("m1")
         self.assertFalse(ticket.partner_id)
         self.assertEqual(ticket.social_suggested_partner_ids, partner)
         wizard = self.env["social.care.link.partner"].create(
-            {"identity_ids": [(6, 0, ticket.social_identity_id.ids)], "partner_id": partner.id}
+            {
+                "identity_ids": [(6, 0, ticket.social_identity_id.ids)],
+                "partner_id": partner.id,
+            }
         )
         wizard.action_link()
         self.assertEqual(ticket.partner_id, partner)
@@ -68,12 +99,20 @@ class TestIngestion(SocialCareCase):
         self.env["social.care.event"]._cron_process_events()
         messages = self.env["social.care.message"].search([("external_id", "=", "m1")])
         self.assertEqual(len(messages), 1)
-        self.assertEqual(self.env["helpdesk.ticket"].search_count([("social_account_id", "=", self.account.id)]), 1)
+        self.assertEqual(
+            self.env["helpdesk.ticket"].search_count(
+                [("social_account_id", "=", self.account.id)]
+            ),
+            1,
+        )
 
     def test_thread_gathers_messages_in_one_ticket(self):
-        self.deliver(self.message("m1", thread="t1"), self.message("m2", "and another thing", thread="t1"))
+        self.deliver(
+            self.message("m1", thread="t1"),
+            self.message("m2", "and another thing", thread="t1"),
+        )
         self.assertEqual(self.ticket_of("m1"), self.ticket_of("m2"))
-        # A reply naming its parent joins the parent's thread, whatever key it came with.
+        # A reply naming its parent joins the parent's thread, whatever its key.
         self.deliver(self.message("m3", thread="reply-key", parent_id="m2"))
         self.assertEqual(self.ticket_of("m3"), self.ticket_of("m1"))
 
@@ -120,7 +159,9 @@ class TestIngestion(SocialCareCase):
 
     def test_other_channel_is_flagged_as_possible_duplicate(self):
         self.deliver(self.message("m1", thread="comment-1", author="u7"))
-        self.deliver(self.message("m2", thread="dm-u7", channel="messenger", author="u7"))
+        self.deliver(
+            self.message("m2", thread="dm-u7", channel="messenger", author="u7")
+        )
         first, second = self.ticket_of("m1"), self.ticket_of("m2")
         self.assertNotEqual(first, second)
         self.assertIn(first, second.social_possible_duplicate_ids)
@@ -131,15 +172,35 @@ class TestIngestion(SocialCareCase):
         team = self.env["helpdesk.ticket.team"].create({"name": "Billing"})
         tag = self.env["helpdesk.ticket.tag"].create({"name": "refund"})
         self.env["social.care.rule"].search([]).active = False
-        self.env["social.care.rule"].create([
-            {"name": "spam", "sequence": 1, "regex": r"free\s+followers", "action": "spam"},
-            {"name": "refunds", "sequence": 2, "keywords": "refund, rimborso", "team_id": team.id,
-             "user_id": self.agent.id, "priority": "3", "tag_ids": [(6, 0, tag.ids)], "create_lead": True},
-        ])
-        self.deliver(self.message("m1", "Voglio un RIMBORSO"), self.message("m2", "Get FREE followers now"),
-                     self.message("m3", "just saying hi"))
+        self.env["social.care.rule"].create(
+            [
+                {
+                    "name": "spam",
+                    "sequence": 1,
+                    "regex": r"free\s+followers",
+                    "action": "spam",
+                },
+                {
+                    "name": "refunds",
+                    "sequence": 2,
+                    "keywords": "refund, rimborso",
+                    "team_id": team.id,
+                    "user_id": self.agent.id,
+                    "priority": "3",
+                    "tag_ids": [(6, 0, tag.ids)],
+                    "create_lead": True,
+                },
+            ]
+        )
+        self.deliver(
+            self.message("m1", "Voglio un RIMBORSO"),
+            self.message("m2", "Get FREE followers now"),
+            self.message("m3", "just saying hi"),
+        )
         routed = self.ticket_of("m1")
-        self.assertEqual((routed.team_id, routed.user_id, routed.priority), (team, self.agent, "3"))
+        self.assertEqual(
+            (routed.team_id, routed.user_id, routed.priority), (team, self.agent, "3")
+        )
         self.assertEqual(routed.tag_ids, tag)
         self.assertTrue(routed.lead_id)
         self.assertEqual(routed.lead_id.social_ticket_id, routed)
@@ -162,10 +223,15 @@ class TestIngestion(SocialCareCase):
     @mute_logger("odoo.addons.social_care.models.social_care_event")
     def test_failing_event_is_retried_then_kept_in_error(self):
         item = self.message("m1")
-        with patch.object(type(self.env["social.care.message"]), "_social_ingest",
-                          side_effect=RuntimeError("database hiccup")):
+        with patch.object(
+            type(self.env["social.care.message"]),
+            "_social_ingest",
+            side_effect=RuntimeError("database hiccup"),
+        ):
             self.deliver(item)
-            event = self.env["social.care.event"].search([("delivery_key", "=", "m1:create")])
+            event = self.env["social.care.event"].search(
+                [("delivery_key", "=", "m1:create")]
+            )
             self.assertEqual(event.state, "pending")
             self.assertEqual(event.attempts, 1)
             self.assertGreater(event.next_attempt_at, fields.Datetime.now())
@@ -182,8 +248,17 @@ class TestIngestion(SocialCareCase):
         self.assertTrue(self.ticket_of("m1"))
 
     def test_unreadable_message_is_an_error_not_a_crash(self):
-        self.deliver({"account": "brand", "id": "bad", "channel": "carrier-pigeon", "thread": "t"})
-        event = self.env["social.care.event"].search([("delivery_key", "=", "bad:create")])
+        self.deliver(
+            {
+                "account": "brand",
+                "id": "bad",
+                "channel": "carrier-pigeon",
+                "thread": "t",
+            }
+        )
+        event = self.env["social.care.event"].search(
+            [("delivery_key", "=", "bad:create")]
+        )
         self.assertEqual(event.state, "error")
         self.assertIn("carrier-pigeon", event.error)
 
@@ -197,27 +272,42 @@ class TestIngestion(SocialCareCase):
 
     def test_own_messages_are_not_customer_messages(self):
         self.deliver(self.message("m1", thread="t1"))
-        self.deliver(self.message("m2", "We are on it!", thread="t1", from_account=True))
+        self.deliver(
+            self.message("m2", "We are on it!", thread="t1", from_account=True)
+        )
         own = self.env["social.care.message"].search([("external_id", "=", "m2")])
         self.assertEqual(own.direction, "out")
         self.assertEqual(own.ticket_id, self.ticket_of("m1"))
         self.assertFalse(own.identity_id)
-        self.deliver(self.message("m3", "Our new product!", thread="own-post", from_account=True))
-        self.assertFalse(self.ticket_of("m3"), "the account's own posts are never ticketed")
+        self.deliver(
+            self.message("m3", "Our new product!", thread="own-post", from_account=True)
+        )
+        self.assertFalse(
+            self.ticket_of("m3"), "the account's own posts are never ticketed"
+        )
 
     def test_media_only_from_platform_hosts(self):
-        item = self.message("m1", attachments=[{"url": "https://evil.example.net/x.png", "kind": "image"}])
+        item = self.message(
+            "m1",
+            attachments=[{"url": "https://evil.example.net/x.png", "kind": "image"}],
+        )
         self.deliver(item)
         ticket = self.ticket_of("m1")
         self.assertFalse(ticket.attachment_ids)
-        self.assertTrue(any("not fetched" in body for body in ticket.message_ids.mapped("body")))
+        self.assertTrue(
+            any("not fetched" in body for body in ticket.message_ids.mapped("body"))
+        )
 
     def test_first_response_time_on_email_tickets_too(self):
-        ticket = self.env["helpdesk.ticket"].create({"name": "Email ticket", "description": "<p>x</p>"})
-        ticket.with_user(self.agent).message_post(body="A note", message_type="comment",
-                                                  subtype_xmlid="mail.mt_note")
+        ticket = self.env["helpdesk.ticket"].create(
+            {"name": "Email ticket", "description": "<p>x</p>"}
+        )
+        ticket.with_user(self.agent).message_post(
+            body="A note", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
         self.assertFalse(ticket.first_response_at, "an internal note is not a response")
-        ticket.with_user(self.agent).message_post(body="Hello!", message_type="comment",
-                                                  subtype_xmlid="mail.mt_comment")
+        ticket.with_user(self.agent).message_post(
+            body="Hello!", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         self.assertTrue(ticket.first_response_at)
         self.assertGreaterEqual(ticket.first_response_hours, 0)

@@ -19,9 +19,13 @@ class TestOutbound(SocialCareCase):
 
     def reply(self, text="We are checking, sorry!", **context):
         ticket = self.ticket.with_user(self.agent).with_context(**context)
-        ticket.message_post(body=text, message_type="comment", subtype_xmlid="mail.mt_comment")
+        ticket.message_post(
+            body=text, message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         return self.env["social.care.message"].search(
-            [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")], order="id desc", limit=1
+            [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")],
+            order="id desc",
+            limit=1,
         )
 
     def test_reply_is_queued_then_sent_on_the_channel(self):
@@ -30,15 +34,29 @@ class TestOutbound(SocialCareCase):
         self.assertEqual(message.parent_id.external_id, "m1")
         self.assertFalse(message.is_private)
         self.assertTrue(self.ticket.first_response_at)
-        with outbound(FakeResponse(200, {"id": "r-1", "permalink": "https://platform.example/r-1"})) as calls:
+        with outbound(
+            FakeResponse(
+                200, {"id": "r-1", "permalink": "https://platform.example/r-1"}
+            )
+        ) as calls:
             self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(len(calls), 1)
         body = calls[0]["body"]
-        self.assertEqual((body["in_reply_to"], body["private"], body["text"]), ("m1", False, "We are checking, sorry!"))
+        self.assertEqual(
+            (body["in_reply_to"], body["private"], body["text"]),
+            ("m1", False, "We are checking, sorry!"),
+        )
         self.assertEqual((message.state, message.external_id), ("sent", "r-1"))
         # The platform's echo of our reply does not make a second message.
-        self.deliver(self.message("r-1", "We are checking, sorry!", thread="t1", from_account=True))
-        self.assertEqual(self.env["social.care.message"].search_count([("external_id", "=", "r-1")]), 1)
+        self.deliver(
+            self.message(
+                "r-1", "We are checking, sorry!", thread="t1", from_account=True
+            )
+        )
+        self.assertEqual(
+            self.env["social.care.message"].search_count([("external_id", "=", "r-1")]),
+            1,
+        )
         # Sending again sends nothing.
         with outbound() as calls:
             self.env["social.care.message"]._cron_send_messages()
@@ -58,7 +76,9 @@ class TestOutbound(SocialCareCase):
         with outbound(FakeResponse(429, headers={"Retry-After": "120"})):
             self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(message.state, "queued")
-        self.assertGreater(message.next_attempt_at, fields.Datetime.now() + timedelta(seconds=100))
+        self.assertGreater(
+            message.next_attempt_at, fields.Datetime.now() + timedelta(seconds=100)
+        )
         message.next_attempt_at = False
         with outbound(FakeResponse(503)):
             self.env["social.care.message"]._cron_send_messages()
@@ -81,7 +101,8 @@ class TestOutbound(SocialCareCase):
         self.assertEqual(message.state, "failed")
         self.assertIn("refused", message.error)
         activity = self.ticket.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("social_care.mail_activity_social_reply_failed")
+            lambda a: a.activity_type_id
+            == self.env.ref("social_care.mail_activity_social_reply_failed")
         )
         self.assertEqual(activity.user_id, self.agent)
         message.action_retry()
@@ -139,4 +160,6 @@ class TestOutbound(SocialCareCase):
         self.assertEqual(message.state, "sent")
         signature = calls[0]["headers"][generic.SIGNATURE_HEADER]
         self.assertTrue(generic.verify_signature(SECRET, calls[0]["raw"], signature))
-        self.assertFalse(generic.verify_signature("other-secret", calls[0]["raw"], signature))
+        self.assertFalse(
+            generic.verify_signature("other-secret", calls[0]["raw"], signature)
+        )

@@ -16,9 +16,14 @@ class TestWebhook(HttpCase):
         cls.app = cls.env["social.care.app"].create(
             {"name": "Hook app", "provider": "generic", "client_secret": SECRET}
         )
-        cls.account = cls.env["social.care.account"].create({
-            "name": "Brand", "app_id": cls.app.id, "external_ref": "brand", "state": "connected",
-        })
+        cls.account = cls.env["social.care.account"].create(
+            {
+                "name": "Brand",
+                "app_id": cls.app.id,
+                "external_ref": "brand",
+                "state": "connected",
+            }
+        )
         cls.url = f"/social_care/webhook/{cls.app.id}"
 
     def post(self, body, signature=None, secret=SECRET):
@@ -29,10 +34,19 @@ class TestWebhook(HttpCase):
         return self.url_open(self.url, data=raw, headers=headers)
 
     def delivery(self, *ids):
-        return {"messages": [
-            {"account": "brand", "id": i, "channel": "x_public", "thread": "c1", "text": "hi",
-             "author": {"id": "u1", "handle": "cust"}} for i in ids
-        ]}
+        return {
+            "messages": [
+                {
+                    "account": "brand",
+                    "id": i,
+                    "channel": "x_public",
+                    "thread": "c1",
+                    "text": "hi",
+                    "author": {"id": "u1", "handle": "cust"},
+                }
+                for i in ids
+            ]
+        }
 
     def events(self):
         return self.env["social.care.event"].search([("app_id", "=", self.app.id)])
@@ -48,8 +62,12 @@ class TestWebhook(HttpCase):
 
     def test_wrong_or_missing_signature_is_refused_and_stores_nothing(self):
         self.assertEqual(self.post(self.delivery("a"), secret="wrong").status_code, 403)
-        self.assertEqual(self.post(self.delivery("a"), signature=False).status_code, 403)
-        self.assertEqual(self.post(self.delivery("a"), signature="sha256=00").status_code, 403)
+        self.assertEqual(
+            self.post(self.delivery("a"), signature=False).status_code, 403
+        )
+        self.assertEqual(
+            self.post(self.delivery("a"), signature="sha256=00").status_code, 403
+        )
         self.assertFalse(self.events())
 
     def test_app_without_secret_refuses_everything(self):

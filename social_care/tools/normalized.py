@@ -23,7 +23,7 @@ ACTIONS = ("create", "edit", "delete")
 
 
 class PayloadError(ValueError):
-    """The payload cannot be understood: stored as an error, never raised past the parser."""
+    """The payload cannot be understood: kept as an error, never raised further."""
 
 
 @dataclass(frozen=True)

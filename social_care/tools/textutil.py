@@ -5,7 +5,7 @@ import re
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A phone number: optional +, then 8 to 15 digits with usual separators.
 PHONE_RE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{6,18}\d(?!\w)")
-# A reference the customer quotes: order S00042, ticket HT00012, invoice INV/2026/0001...
+# A reference the customer quotes: order S00042, ticket HT00012, INV/2026/0001...
 REFERENCE_RE = re.compile(r"\b(?:[A-Z]{1,5}[/-]?\d{4}[/-]\d{2,6}|[A-Z]{1,4}\d{4,8})\b")
 
 
@@ -17,7 +17,7 @@ def html_to_text(html):
 
 
 def extract_contact_hints(text):
-    """Emails, phone numbers and references written in a message, deduplicated in order."""
+    """Emails, phone numbers and references written in a message, in order."""
     text = text or ""
     emails = list(dict.fromkeys(m.lower() for m in EMAIL_RE.findall(text)))
     stripped = EMAIL_RE.sub(" ", text)

@@ -7,14 +7,20 @@ class SocialCareLinkPartner(models.TransientModel):
     _name = "social.care.link.partner"
     _description = "Link a social identity to a contact"
 
-    identity_ids = fields.Many2many("social.care.identity", string="Identities", required=True)
+    identity_ids = fields.Many2many(
+        "social.care.identity", string="Identities", required=True
+    )
     partner_id = fields.Many2one("res.partner", "Contact", required=True)
-    suggested_partner_ids = fields.Many2many("res.partner", string="Suggestions", compute="_compute_suggestions")
+    suggested_partner_ids = fields.Many2many(
+        "res.partner", string="Suggestions", compute="_compute_suggestions"
+    )
 
     @api.depends("identity_ids")
     def _compute_suggestions(self):
         for wizard in self:
-            tickets = self.env["helpdesk.ticket"].search([("social_identity_id", "in", wizard.identity_ids.ids)])
+            tickets = self.env["helpdesk.ticket"].search(
+                [("social_identity_id", "in", wizard.identity_ids.ids)]
+            )
             wizard.suggested_partner_ids = tickets.social_suggested_partner_ids
 
     @api.model
@@ -32,7 +38,12 @@ class SocialCareLinkPartner(models.TransientModel):
         self.ensure_one()
         tickets = self.identity_ids._social_relink(self.partner_id)
         for ticket in tickets:
-            ticket._social_post_note(_("Social author linked to the contact %s by %s.",
-                                       self.partner_id.display_name, self.env.user.name))
+            ticket._social_post_note(
+                _(
+                    "Social author linked to the contact %(contact)s by %(user)s.",
+                    contact=self.partner_id.display_name,
+                    user=self.env.user.name,
+                )
+            )
         tickets.write({"social_suggested_partner_ids": [(5, 0, 0)]})
         return {"type": "ir.actions.act_window_close"}

@@ -4,4 +4,6 @@ from odoo import fields, models
 class SocialCareApp(models.Model):
     _inherit = "social.care.app"
 
-    provider = fields.Selection(selection_add=[("twitter", "X (Twitter)")], ondelete={"twitter": "cascade"})
+    provider = fields.Selection(
+        selection_add=[("twitter", "X (Twitter)")], ondelete={"twitter": "cascade"}
+    )

@@ -1,0 +1,555 @@
+"""Turn one stored X event (webhook unit or poll page) into normalized messages.
+
+X speaks three dialects: Account Activity (v1.1 tweets and legacy DMs), X
+Activity (v2 posts in an envelope, legacy DMs) and the v2 REST pages we poll.
+All of them end up as the same :class:`SocialMessage`, so the base addon never
+knows which one it came from. Malformed data raises :class:`PayloadError`
+(the event is kept with its error); anything we do not handle is listed in
+``ParsedEvent.ignored`` instead.
+"""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from odoo.addons.social_care.tools.normalized import (
+    AccountSignal,
+    Attachment,
+    Author,
+    ParsedEvent,
+    PayloadError,
+    SocialMessage,
+)
+
+_ID_RE = re.compile(r"[0-9]{1,20}")
+_DM_CONVERSATION_RE = re.compile(r"[0-9]{1,20}(?:-[0-9]{1,20})?")
+_HANDLE_RE = re.compile(r"[A-Za-z0-9_]{1,50}")
+# v1.1 dates, e.g. "Wed Oct 10 20:19:24 +0000 2018" (strptime's %b depends on locale)
+_V1_DATE_RE = re.compile(
+    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) "
+    r"([+-][0-9]{2})([0-9]{2}) ([0-9]{4})"
+)
+_MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+# v2 media types whose own URL is the picture; for videos we keep the preview.
+_STILL_MEDIA = ("photo",)
+
+
+# --- checked access: malformed data becomes a PayloadError, never a TypeError ---
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _obj(value, what):
+    if not isinstance(value, dict):
+        raise PayloadError(f"{what} is not an object: {_short(value)}")
+    return value
+
+
+def _opt_obj(value, what):
+    return {} if value is None else _obj(value, what)
+
+
+def _items(value, what):
+    """A list of objects; absent means empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError(f"{what} is not a list: {_short(value)}")
+    return [_obj(item, f"an item of {what}") for item in value]
+
+
+def _text(value, what):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PayloadError(f"{what} is not a string: {_short(value)}")
+    return value
+
+
+def _id(value, what):
+    """X ids are decimal strings beyond 2**53: numbers are refused, not rounded."""
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        raise PayloadError(f"{what} is missing or not an X id: {_short(value)}")
+    return value
+
+
+def _opt_id(value, what):
+    return "" if value in (None, "") else _id(value, what)
+
+
+def _display(value):
+    """Optional display fields: a wrong type loses the field, not the message."""
+    return value if isinstance(value, str) else ""
+
+
+# --- dates ---
+
+
+def _naive_utc(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _iso_date(value, what):
+    """v2 dates: "2026-09-01T10:00:00.000Z"."""
+    if value is None:
+        return None
+    text = _text(value, what).replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+        return _naive_utc(moment) if moment.tzinfo else moment
+    except (ValueError, OverflowError) as error:
+        raise PayloadError(f"{what} is not an ISO date: {_short(value)}") from error
+
+
+def _v1_date(value, what):
+    """v1.1 dates: "Wed Oct 10 20:19:24 +0000 2018"."""
+    if value is None:
+        return None
+    match = _V1_DATE_RE.fullmatch(_text(value, what))
+    if not match or match.group(1) not in _MONTHS:
+        raise PayloadError(f"{what} is not a v1.1 date: {_short(value)}")
+    month, day, hour, minute, second, off_h, off_m, year = match.groups()
+    sign = -1 if off_h.startswith("-") else 1
+    try:
+        offset = timezone(timedelta(hours=int(off_h), minutes=sign * int(off_m)))
+        moment = datetime(
+            int(year),
+            _MONTHS.index(month) + 1,
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            tzinfo=offset,
+        )
+        return _naive_utc(moment)
+    except (ValueError, OverflowError) as error:
+        raise PayloadError(f"{what} is not a valid date: {_short(value)}") from error
+
+
+def _ms_date(value, what):
+    """DM dates: milliseconds since the epoch, as a string."""
+    if value is None:
+        return None
+    text = _text(value, what)
+    if not _ID_RE.fullmatch(text) or len(text) > 13:  # 13 digits reach year 2286
+        raise PayloadError(
+            f"{what} is not a timestamp in milliseconds: {_short(value)}"
+        )
+    return datetime(1970, 1, 1) + timedelta(milliseconds=int(text))
+
+
+# --- people and media ---
+
+
+def _unwrap(user):
+    """XAA wraps users as {"data": {...}}; AAA and v2 pages do not."""
+    return user["data"] if isinstance(user.get("data"), dict) else user
+
+
+def _users_by_id(users, what):
+    """Index a v2 ``includes.users`` list or a legacy DM ``users`` map by id."""
+    if isinstance(users, dict):
+        return {key: _unwrap(_obj(user, f"user {key}")) for key, user in users.items()}
+    index = {}
+    for user in _items(users, what):
+        user = _unwrap(user)
+        index[_id(user.get("id"), f"the id of a user in {what}")] = user
+    return index
+
+
+def _author(user_id, user):
+    """An Author from a v2 user (username) or a v1.1 user (screen_name)."""
+    user = user or {}
+    handle = _display(user.get("username")) or _display(user.get("screen_name"))
+    if not _HANDLE_RE.fullmatch(handle):
+        handle = ""
+    metrics = user.get("public_metrics")
+    followers = (metrics if isinstance(metrics, dict) else user).get("followers_count")
+    return Author(
+        external_id=user_id,
+        handle=handle,
+        name=_display(user.get("name")),
+        avatar_url=_display(user.get("profile_image_url_https"))
+        or _display(user.get("profile_image_url")),
+        profile_url=f"https://x.com/{handle}" if handle else "",
+        followers_count=followers
+        if isinstance(followers, int) and not isinstance(followers, bool)
+        else None,
+    )
+
+
+def _permalink(author, post_id):
+    handle = author.handle or "i/web"
+    return f"https://x.com/{handle}/status/{post_id}"
+
+
+def _v1_attachments(media_list):
+    """v1.1 media: ``media_url_https`` is the photo, or a video's thumbnail."""
+    urls = (
+        _display(media.get("media_url_https")) or _display(media.get("media_url"))
+        for media in media_list
+    )
+    return tuple(Attachment(url=url, kind="image") for url in urls if url)
+
+
+def _v2_attachments(holder, media_index):
+    """v2 media: a photo's ``url``, or a video's ``preview_image_url``."""
+    keys = _opt_obj(holder.get("attachments"), "attachments").get("media_keys")
+    if keys is None:
+        return ()
+    if not isinstance(keys, list):
+        raise PayloadError(f"attachments.media_keys is not a list: {_short(keys)}")
+    attachments = []
+    for key in keys:
+        media = media_index.get(key) if isinstance(key, str) else None
+        if media is None:
+            continue  # not expanded in includes: nothing to download
+        field = "url" if media.get("type") in _STILL_MEDIA else "preview_image_url"
+        if url := _display(media.get(field)):
+            attachments.append(Attachment(url=url, kind="image"))
+    return tuple(attachments)
+
+
+def _v2_includes(holder):
+    """The users and media a v2 page or XAA envelope expands, indexed."""
+    includes = _opt_obj(holder.get("includes"), "includes")
+    media_index = {}
+    for media in _items(includes.get("media"), "includes.media"):
+        if isinstance(media.get("media_key"), str):
+            media_index[media["media_key"]] = media
+    return _users_by_id(includes.get("users"), "includes.users"), media_index
+
+
+# --- posts ---
+
+
+def _post_kind(parent, quotes):
+    """A reply answers a post; a quote embeds one; anything else mentions us."""
+    if parent:
+        return "reply"
+    return "quote" if quotes else "mention"
+
+
+def _v2_post(event, post, users, media, account_ref):
+    """A v2 post (poll pages, XAA): conversation_id is the thread."""
+    post_id = _id(post.get("id"), "post id")
+    references = {}
+    for ref in _items(post.get("referenced_tweets"), "referenced_tweets"):
+        kind = _text(ref.get("type"), "referenced_tweets.type")
+        references.setdefault(kind, _id(ref.get("id"), "referenced_tweets.id"))
+    if "retweeted" in references:
+        event.ignored.append(f"post {post_id} is a repost, not a conversation")
+        return
+    parent = _opt_id(post.get("in_reply_to_tweet_id"), "in_reply_to_tweet_id")
+    parent = parent or references.get("replied_to", "")
+    history = post.get("edit_history_tweet_ids")
+    original = (
+        _id(history[0], "edit_history_tweet_ids")
+        if isinstance(history, list) and history
+        else post_id
+    )
+    conversation = _opt_id(post.get("conversation_id"), "conversation_id")
+    author_id = _id(post.get("author_id"), f"author_id of post {post_id}")
+    author = _author(author_id, users.get(author_id))
+    note = _opt_obj(post.get("note_tweet"), "note_tweet")
+    event.messages.append(
+        SocialMessage(
+            account_ref=account_ref,
+            external_id=original,
+            channel="x_public",
+            thread_key=f"x:conv:{conversation or parent or original}",
+            action="edit" if original != post_id else "create",
+            kind=_post_kind(parent, "quoted" in references),
+            text=_text(note.get("text"), "note_tweet.text")
+            or _text(post.get("text"), f"text of post {post_id}"),
+            author=author,
+            parent_external_id=parent,
+            permalink=_permalink(author, post_id),
+            created_at=_iso_date(
+                post.get("created_at"), f"created_at of post {post_id}"
+            ),
+            from_account=author_id == account_ref,
+            attachments=_v2_attachments(post, media),
+        )
+    )
+
+
+def _v1_tweet(event, tweet, account_ref):
+    """A v1.1 tweet (AAA): no conversation_id, so a reply threads on its parent."""
+    tweet_id = _id(tweet.get("id_str"), "tweet id_str")
+    if tweet.get("retweeted_status") is not None:
+        event.ignored.append(f"tweet {tweet_id} is a retweet, not a conversation")
+        return
+    user = _obj(tweet.get("user"), f"user of tweet {tweet_id}")
+    author = _author(_id(user.get("id_str"), f"user.id_str of tweet {tweet_id}"), user)
+    parent = _opt_id(
+        tweet.get("in_reply_to_status_id_str"), "in_reply_to_status_id_str"
+    )
+    quoted = _opt_id(tweet.get("quoted_status_id_str"), "quoted_status_id_str")
+    edits = _opt_obj(tweet.get("edit_history"), "edit_history")
+    original = _opt_id(edits.get("initial_tweet_id"), "initial_tweet_id") or tweet_id
+    extended = _opt_obj(tweet.get("extended_tweet"), "extended_tweet")
+    text = (
+        _text(extended.get("full_text"), "extended_tweet.full_text")
+        or _text(tweet.get("full_text"), "full_text")
+        or _text(tweet.get("text"), f"text of tweet {tweet_id}")
+    )
+    entities = (
+        extended.get("extended_entities")
+        or tweet.get("extended_entities")
+        or tweet.get("entities")
+    )
+    media = _items(_opt_obj(entities, "entities").get("media"), "entities.media")
+    event.messages.append(
+        SocialMessage(
+            account_ref=account_ref,
+            external_id=original,
+            channel="x_public",
+            thread_key=f"x:conv:{parent or original}",
+            action="edit" if original != tweet_id else "create",
+            kind=_post_kind(parent, bool(quoted)),
+            text=text,
+            author=author,
+            parent_external_id=parent,
+            permalink=_permalink(author, tweet_id),
+            created_at=_v1_date(
+                tweet.get("created_at"), f"created_at of tweet {tweet_id}"
+            ),
+            from_account=author.external_id == account_ref,
+            attachments=_v1_attachments(media),
+        )
+    )
+
+
+def _deleted_post(event, post_id, author_id, account_ref):
+    event.messages.append(
+        SocialMessage(
+            account_ref=account_ref,
+            external_id=post_id,
+            channel="x_public",
+            thread_key=f"x:conv:{post_id}",
+            action="delete",
+            author=Author(external_id=author_id) if author_id else None,
+            from_account=author_id == account_ref,
+        )
+    )
+
+
+# --- direct messages ---
+
+
+def _legacy_dm(event, dm, users, account_ref):
+    """A legacy ``message_create`` DM (AAA and XAA dm.* events)."""
+    dm_id = _id(dm.get("id"), "direct message id")
+    if dm.get("type") != "message_create":
+        event.ignored.append(f"direct message event {dm_id} is not a message")
+        return
+    create = _obj(dm.get("message_create"), f"message_create of DM {dm_id}")
+    sender = _id(create.get("sender_id"), f"sender_id of DM {dm_id}")
+    target = _obj(create.get("target"), f"target of DM {dm_id}")
+    recipient = _id(target.get("recipient_id"), f"recipient_id of DM {dm_id}")
+    data = _obj(create.get("message_data"), f"message_data of DM {dm_id}")
+    attachment = _opt_obj(data.get("attachment"), "message_data.attachment")
+    media = attachment.get("media")
+    # A one-to-one conversation id is "{smaller}-{larger}", compared as numbers.
+    low, high = sorted((sender, recipient), key=int)
+    event.messages.append(
+        SocialMessage(
+            account_ref=account_ref,
+            external_id=dm_id,
+            channel="x_dm",
+            thread_key=f"x:dm:{low}-{high}",
+            kind="dm",
+            text=_text(data.get("text"), f"text of DM {dm_id}"),
+            author=_author(sender, users.get(sender)),
+            created_at=_ms_date(
+                dm.get("created_timestamp"), f"timestamp of DM {dm_id}"
+            ),
+            from_account=sender == account_ref,
+            attachments=_v1_attachments([media] if isinstance(media, dict) else []),
+        )
+    )
+
+
+def _v2_dm(event, dm, users, media, account_ref):
+    """A v2 ``GET /2/dm_events`` item."""
+    dm_id = _id(dm.get("id"), "dm event id")
+    if dm.get("event_type") != "MessageCreate":
+        kind = _short(dm.get("event_type"))
+        event.ignored.append(f"DM event {dm_id} is a {kind} event, not a message")
+        return
+    sender = _id(dm.get("sender_id"), f"sender_id of DM event {dm_id}")
+    conversation = dm.get("dm_conversation_id")
+    if not isinstance(conversation, str) or not _DM_CONVERSATION_RE.fullmatch(
+        conversation
+    ):
+        raise PayloadError(f"dm_conversation_id of DM event {dm_id} is missing")
+    event.messages.append(
+        SocialMessage(
+            account_ref=account_ref,
+            external_id=dm_id,
+            channel="x_dm",
+            thread_key=f"x:dm:{conversation}",
+            kind="dm",
+            text=_text(dm.get("text"), f"text of DM event {dm_id}"),
+            author=_author(sender, users.get(sender)),
+            created_at=_iso_date(dm.get("created_at"), f"created_at of DM {dm_id}"),
+            from_account=sender == account_ref,
+            attachments=_v2_attachments(dm, media),
+        )
+    )
+
+
+# --- one parser per event type ---
+
+
+def _aaa_tweet_create(payload, account_ref):
+    event = ParsedEvent()
+    tweets = _items(payload.get("tweet_create_events"), "tweet_create_events")
+    # Set on mentions by someone the account blocked ("true" is a string there).
+    flags = (payload.get("user_has_blocked"), payload.get("is_blocked_by"))
+    if any(flag in (True, "true") for flag in flags):
+        event.ignored.append("the author of the mention is blocked by the account")
+        return event
+    for tweet in tweets:
+        _v1_tweet(event, tweet, account_ref)
+    return event
+
+
+def _aaa_direct_message(payload, account_ref):
+    event = ParsedEvent()
+    users = _users_by_id(payload.get("users"), "users")
+    for dm in _items(payload.get("direct_message_events"), "direct_message_events"):
+        _legacy_dm(event, dm, users, account_ref)
+    return event
+
+
+def _aaa_tweet_delete(payload, account_ref):
+    event = ParsedEvent()
+    for item in _items(payload.get("tweet_delete_events"), "tweet_delete_events"):
+        status = _obj(item.get("status"), "tweet_delete_events.status")
+        post_id = _id(status.get("id_str") or status.get("id"), "deleted tweet id")
+        author_id = _opt_id(
+            status.get("user_id_str") or status.get("user_id"), "user_id"
+        )
+        _deleted_post(event, post_id, author_id, account_ref)
+    return event
+
+
+def _revoked(user_id, revoke):
+    """The user took the app's access back: the account must be reconnected."""
+    when = _display(revoke.get("date_time"))
+    detail = f"access revoked on X {when}".strip()
+    return ParsedEvent(signals=[AccountSignal(user_id, "revoked", detail)])
+
+
+def _aaa_revoke(payload, account_ref):
+    revoke = _obj(_obj(payload.get("user_event"), "user_event").get("revoke"), "revoke")
+    source = _obj(revoke.get("source"), "revoke.source")
+    user_id = _id(source.get("user_id"), "revoke.source.user_id")
+    return _revoked(user_id, revoke)
+
+
+def _envelope(payload):
+    data = _obj(payload.get("data"), "data")
+    return data, _obj(data.get("payload"), f"payload of {data.get('event_type')}")
+
+
+def _xaa_post(payload, account_ref):
+    data, post = _envelope(payload)
+    users, media = _v2_includes(data)
+    event = ParsedEvent()
+    _v2_post(event, post, users, media, account_ref)
+    return event
+
+
+def _xaa_post_delete(payload, account_ref):
+    _data, post = _envelope(payload)
+    event = ParsedEvent()
+    author_id = _opt_id(post.get("author_id"), "author_id of the deleted post")
+    _deleted_post(event, _id(post.get("id"), "deleted post id"), author_id, account_ref)
+    return event
+
+
+def _xaa_dm(payload, account_ref):
+    _data, body = _envelope(payload)
+    return _aaa_direct_message(body, account_ref)
+
+
+def _xaa_revoke(payload, account_ref):
+    _data, body = _envelope(payload)
+    user_id = _opt_id(body.get("user_id"), "oauth.revoke user_id") or account_ref
+    if not user_id:
+        raise PayloadError("oauth.revoke names no user")
+    return _revoked(user_id, body)
+
+
+def _page_errors(event, page):
+    """Partial errors (HTTP 200): reported, the rest of the page still counts."""
+    for error in _items(page.get("errors"), "errors"):
+        detail = _display(error.get("detail")) or _display(error.get("title"))
+        event.ignored.append(f"X reported a partial error: {detail or _short(error)}")
+
+
+def _poll_posts(payload, account_ref):
+    event = ParsedEvent()
+    users, media = _v2_includes(payload)
+    for post in _items(payload.get("data"), "data"):
+        _v2_post(event, post, users, media, account_ref)
+    _page_errors(event, payload)
+    return event
+
+
+def _poll_dm_events(payload, account_ref):
+    event = ParsedEvent()
+    users, media = _v2_includes(payload)
+    for dm in _items(payload.get("data"), "data"):
+        _v2_dm(event, dm, users, media, account_ref)
+    _page_errors(event, payload)
+    return event
+
+
+_PARSERS = {
+    "aaa.tweet_create": _aaa_tweet_create,
+    "aaa.direct_message": _aaa_direct_message,
+    "aaa.tweet_delete": _aaa_tweet_delete,
+    "aaa.revoke": _aaa_revoke,
+    "xaa.post.create": _xaa_post,
+    "xaa.post.mention.create": _xaa_post,
+    "xaa.post.reply.create": _xaa_post,
+    "xaa.post.quote.create": _xaa_post,
+    "xaa.post.delete": _xaa_post_delete,
+    "xaa.dm.received": _xaa_dm,
+    "xaa.dm.sent": _xaa_dm,
+    "xaa.oauth.revoke": _xaa_revoke,
+    "poll.mentions": _poll_posts,
+    "poll.search": _poll_posts,
+    "poll.dm_events": _poll_dm_events,
+}
+
+
+def parse_event(event_type: str, payload: dict, account_ref: str) -> ParsedEvent:
+    """What one stored X event means for the connected account ``account_ref``."""
+    if not isinstance(payload, dict):
+        raise PayloadError(
+            f"the payload of an X event is not an object: {_short(payload)}"
+        )
+    parser = _PARSERS.get(event_type)
+    if parser is None:
+        return ParsedEvent(ignored=[f"X event type {event_type!r} is not handled"])
+    return parser(payload, account_ref)

@@ -1,0 +1,654 @@
+"""X payloads (AAA, XAA, polled v2 pages) into normalized messages."""
+
+import contextlib
+import copy
+from datetime import datetime
+
+import pytest
+from conftest import load_fixture
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.social_care.tools.normalized import (
+    AccountSignal,
+    Attachment,
+    Author,
+    PayloadError,
+)
+from odoo.addons.social_care_twitter.tools.x_parse import parse_event
+from odoo.addons.social_care_twitter.tools.x_webhook import split_delivery
+
+ACCOUNT = "1500000000000000001"
+JANE = "1600000000000000077"
+MARCO = "44196397"
+
+
+def parse_fixture(name, account_ref=ACCOUNT):
+    """Every message of a webhook fixture, through split_delivery as in production."""
+    units = split_delivery(load_fixture(f"x/{name}.json"))
+    return [parse_event(u.event_type, u.payload, u.account_ref) for u in units]
+
+
+def only_message(name):
+    [event] = parse_fixture(name)
+    assert event.ignored == [] and event.signals == []
+    [message] = event.messages
+    return message
+
+
+def test_aaa_mention():
+    message = only_message("aaa_tweet_create_mention")
+    assert message.account_ref == ACCOUNT
+    assert message.external_id == "2095000000000000001"
+    assert message.channel == "x_public" and not message.is_private
+    assert message.thread_key == "x:conv:2095000000000000001"
+    assert message.kind == "mention"  # in_reply_to_user_id alone is not a reply
+    assert message.action == "create"
+    assert message.parent_external_id == ""
+    assert message.text.startswith("@AcmeSupport my order A-10442 arrived")
+    assert message.author == Author(
+        external_id=JANE,
+        handle="jane_doe_42",
+        name="Jane Doe",
+        avatar_url="https://pbs.twimg.com/profile_images/1600000000000000500/jAnE_normal.jpg",
+        profile_url="https://x.com/jane_doe_42",
+        followers_count=312,
+    )
+    assert message.permalink == "https://x.com/jane_doe_42/status/2095000000000000001"
+    assert message.created_at == datetime(2026, 9, 1, 10, 0)
+    assert message.from_account is False
+    assert message.attachments == (
+        Attachment(url="https://pbs.twimg.com/media/GZx1aQ_WcAAm3Kp.jpg", kind="image"),
+    )
+
+
+def test_aaa_batch_long_reply_and_own_answer():
+    customer, own = (
+        event.messages[0] for event in parse_fixture("aaa_tweet_create_batch")
+    )
+    # truncated: the full text comes from extended_tweet
+    assert customer.text.endswith("what are my options for a replacement?")
+    assert len(customer.text) > 280
+    assert customer.kind == "reply"
+    assert customer.parent_external_id == "2095000000000000010"
+    assert customer.thread_key == "x:conv:2095000000000000010"
+    assert customer.created_at == datetime(2026, 9, 1, 11, 42, 5)
+    # the account's own answer is a message too, marked as ours
+    assert own.from_account is True
+    assert own.author.handle == "AcmeSupport"
+    assert own.parent_external_id == customer.external_id
+    assert own.thread_key == "x:conv:2095000000000000011"  # base inherits the parent's
+
+
+def test_aaa_direct_message_received():
+    message = only_message("aaa_direct_message")
+    assert message.channel == "x_dm" and message.is_private
+    assert message.kind == "dm"
+    assert message.external_id == "2095000000000000100"
+    # {smaller}-{larger} as numbers: as strings "44196397" would sort last
+    assert message.thread_key == f"x:dm:{MARCO}-{ACCOUNT}"
+    assert message.author.handle == "marco_rossi"
+    assert message.author.followers_count == 1893
+    assert message.created_at == datetime(2026, 9, 1, 12, 5, 9, 412000)
+    assert "+39 347 123 4567" in message.text
+    assert message.from_account is False
+    assert message.attachments[0].url.startswith(
+        "https://ton.twitter.com/1.1/ton/data/dm/"
+    )
+
+
+def test_aaa_direct_message_sent_by_the_account():
+    message = only_message("aaa_direct_message_own")
+    assert message.from_account is True
+    assert message.thread_key == f"x:dm:{MARCO}-{ACCOUNT}"
+    assert message.author.external_id == ACCOUNT
+    assert message.text.endswith("Ticket HT00042.")
+
+
+def test_aaa_tweet_delete():
+    message = only_message("aaa_tweet_delete")
+    assert (message.action, message.external_id, message.text) == (
+        "delete",
+        "2095000000000000001",
+        "",
+    )
+    assert message.thread_key == "x:conv:2095000000000000001"
+    assert message.author.external_id == JANE
+
+
+@pytest.mark.parametrize("name", ["aaa_user_revoke", "xaa_oauth_revoke"])
+def test_revoke_is_an_account_signal(name):
+    [event] = parse_fixture(name)
+    assert event.messages == []
+    assert event.signals == [
+        AccountSignal(
+            ACCOUNT, "revoked", "access revoked on X 2026-09-03T08:15:00+00:00"
+        )
+    ]
+
+
+def test_xaa_mention_with_photo():
+    message = only_message("xaa_post_mention")
+    assert message.external_id == "2095000000000000201"
+    assert message.kind == "mention"
+    assert message.thread_key == "x:conv:2095000000000000201"
+    assert message.text.startswith("@AcmeSupport 我的订单 A-10488")
+    assert message.author.name == "李伟"
+    assert message.author.followers_count == 87
+    assert message.created_at == datetime(2026, 9, 1, 14, 3, 51)
+    assert message.attachments == (
+        Attachment(url="https://pbs.twimg.com/media/GZy9TrPXoAAf4Qe.jpg", kind="image"),
+    )
+
+
+def test_xaa_reply_threads_on_conversation_id():
+    message = only_message("xaa_post_reply")
+    assert message.kind == "reply"
+    assert message.parent_external_id == "2095000000000000300"
+    assert message.thread_key == "x:conv:2095000000000000300"
+    assert message.author.handle == "jane_doe_42"
+
+
+def test_xaa_quote_without_includes():
+    message = only_message("xaa_post_quote")
+    assert message.kind == "quote"
+    assert message.author == Author(external_id=MARCO)  # X expanded nothing
+    assert message.permalink == "https://x.com/i/web/status/2095000000000000302"
+
+
+def test_xaa_dm_received_unwraps_users():
+    message = only_message("xaa_dm_received")
+    assert message.thread_key == f"x:dm:{ACCOUNT}-{JANE}"
+    assert message.author.handle == "jane_doe_42"
+    assert message.author.followers_count == 312
+    assert message.created_at == datetime(2026, 9, 2, 10, 0, 0, 250000)
+
+
+def test_xaa_dm_sent_is_from_the_account():
+    body = load_fixture("x/xaa_dm_received.json")
+    dm = body["data"]["payload"]["direct_message_events"][0]["message_create"]
+    dm["sender_id"], dm["target"]["recipient_id"] = ACCOUNT, JANE
+    body["data"]["event_type"] = "dm.sent"
+    [unit] = split_delivery(body)
+    [message] = parse_event(unit.event_type, unit.payload, ACCOUNT).messages
+    assert message.from_account is True
+    assert message.thread_key == f"x:dm:{ACCOUNT}-{JANE}"
+
+
+def test_xaa_unknown_event_is_ignored():
+    [event] = parse_fixture("xaa_unknown")
+    assert event.messages == [] and event.signals == []
+    assert event.ignored == ["X event type 'xaa.follow.follow' is not handled"]
+
+
+def test_xaa_post_delete():
+    body = {
+        "data": {
+            "event_uuid": "-2781149976877970601",
+            "filter": {"user_id": ACCOUNT},
+            "event_type": "post.delete",
+            "payload": {"id": "2095000000000000012", "author_id": ACCOUNT},
+        }
+    }
+    [message] = parse_event("xaa.post.delete", body, ACCOUNT).messages
+    assert (message.action, message.from_account) == ("delete", True)
+
+
+def test_poll_mentions_page1():
+    event = parse_event(
+        "poll.mentions", load_fixture("x/poll_mentions_page1.json"), ACCOUNT
+    )
+    assert event.ignored == []
+    followup, root = event.messages
+    assert root.kind == "mention"
+    assert followup.kind == "reply"
+    assert root.thread_key == followup.thread_key == "x:conv:2095000000000000500"
+    assert followup.parent_external_id == root.external_id
+    assert followup.author.handle == "marco_rossi"
+    # a video gives its preview picture, a photo its own URL
+    assert followup.attachments == (
+        Attachment(
+            url="https://pbs.twimg.com/ext_tw_video_thumb/2095000000000000503/pu/img/Vd3xQ1.jpg",
+            kind="image",
+        ),
+    )
+    assert root.attachments[0].url == "https://pbs.twimg.com/media/GZzA1bXWoAE7wHk.png"
+    assert root.created_at == datetime(2026, 9, 1, 15, 2, 9)
+
+
+def test_poll_mentions_page2_note_tweet_edit_repost_and_partial_error():
+    event = parse_event(
+        "poll.mentions", load_fixture("x/poll_mentions_page2.json"), ACCOUNT
+    )
+    [long_post] = event.messages
+    assert long_post.text.endswith("call +39 02 1234 5678.")  # note_tweet, not the cut
+    assert long_post.action == "edit"
+    assert long_post.external_id == "2095000000000000488"  # the first version's id
+    assert long_post.permalink.endswith("/status/2095000000000000490")  # the latest
+    assert long_post.thread_key == "x:conv:2095000000000000488"
+    assert event.ignored == [
+        "post 2095000000000000491 is a repost, not a conversation",
+        (
+            "X reported a partial error: Could not find tweet with "
+            "referenced_tweets.id: [2095000000000000480]."
+        ),
+    ]
+
+
+def test_poll_search_reads_the_same_page_shape():
+    page = load_fixture("x/poll_mentions_page1.json")
+    assert parse_event("poll.search", page, ACCOUNT) == parse_event(
+        "poll.mentions", page, ACCOUNT
+    )
+
+
+def test_poll_empty_page():
+    event = parse_event(
+        "poll.mentions", load_fixture("x/poll_mentions_empty.json"), ACCOUNT
+    )
+    assert (event.messages, event.signals, event.ignored) == ([], [], [])
+
+
+def test_poll_dm_events():
+    event = parse_event(
+        "poll.dm_events", load_fixture("x/poll_dm_events.json"), ACCOUNT
+    )
+    ours, photo, hello = event.messages
+    assert ours.from_account is True
+    assert ours.thread_key == photo.thread_key == f"x:dm:{MARCO}-{ACCOUNT}"
+    assert photo.attachments[0].url.endswith("/bOx7.jpg")
+    assert hello.thread_key == f"x:dm:{ACCOUNT}-{JANE}"
+    assert hello.author.name == "Jane Doe"
+    assert hello.created_at == datetime(2026, 9, 1, 8, 59, 59)
+    assert event.ignored == [
+        "DM event 2095000000000000601 is a 'ParticipantsJoin' event, not a message"
+    ]
+
+
+# --- v1.1 variations on the mention fixture ---
+
+
+def mention_payload():
+    return load_fixture("x/aaa_tweet_create_mention.json")
+
+
+def parse_mention(payload):
+    return parse_event("aaa.tweet_create", payload, ACCOUNT)
+
+
+def test_v1_quote():
+    payload = mention_payload()
+    tweet = payload["tweet_create_events"][0]
+    tweet.update(is_quote_status=True, quoted_status_id_str="2095000000000000300")
+    assert parse_mention(payload).messages[0].kind == "quote"
+
+
+def test_v1_retweet_is_ignored():
+    payload = mention_payload()
+    tweet = payload["tweet_create_events"][0]
+    tweet["retweeted_status"] = copy.deepcopy(tweet)
+    event = parse_mention(payload)
+    assert event.messages == []
+    assert event.ignored == [
+        "tweet 2095000000000000001 is a retweet, not a conversation"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("user_has_blocked", "true"), ("is_blocked_by", True)]
+)
+def test_v1_mention_by_a_blocked_user_is_ignored(flag, value):
+    payload = mention_payload()
+    payload.pop("user_has_blocked")
+    payload[flag] = value
+    event = parse_mention(payload)
+    assert event.messages == []
+    assert event.ignored == ["the author of the mention is blocked by the account"]
+
+
+def test_v1_edit_lands_on_the_first_version():
+    payload = mention_payload()
+    tweet = payload["tweet_create_events"][0]
+    tweet["id_str"] = "2095000000000000009"
+    tweet["edit_history"] = {
+        "initial_tweet_id": "2095000000000000001",
+        "edit_tweet_ids": ["2095000000000000001", "2095000000000000009"],
+    }
+    [message] = parse_mention(payload).messages
+    assert (message.external_id, message.action) == ("2095000000000000001", "edit")
+    assert message.thread_key == "x:conv:2095000000000000001"
+
+
+def test_v1_date_with_offset_is_converted_to_utc():
+    payload = mention_payload()
+    payload["tweet_create_events"][0]["created_at"] = "Tue Sep 01 12:30:00 +0230 2026"
+    assert parse_mention(payload).messages[0].created_at == datetime(2026, 9, 1, 10, 0)
+
+
+def test_revoke_without_any_user_is_malformed():
+    with pytest.raises(PayloadError, match="names no user"):
+        parse_event("xaa.oauth.revoke", {"data": {"filter": {}, "payload": {}}}, "")
+
+
+def test_unknown_event_types_are_ignored():
+    event = parse_event("aaa.unknown.favorite_events", {"favorite_events": []}, ACCOUNT)
+    assert event.messages == []
+    assert event.ignored == [
+        "X event type 'aaa.unknown.favorite_events' is not handled"
+    ]
+
+
+# --- malformed data: a PayloadError that says what is wrong ---
+
+
+def broken(path, value):
+    """The mention fixture with one value replaced (a path of keys and indexes)."""
+    payload = mention_payload()
+    node = payload
+    for step in path[:-1]:
+        node = node[step]
+    if value is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return payload
+
+
+TWEET = ("tweet_create_events", 0)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (broken((*TWEET, "id_str"), KeyError), "tweet id_str is missing"),
+        (broken((*TWEET, "id_str"), 2095000000000000001), "tweet id_str is missing"),
+        (broken((*TWEET, "id_str"), "20950-x"), "not an X id"),
+        (broken((*TWEET, "user"), None), "user of tweet 2095000000000000001"),
+        (broken((*TWEET, "user", "id_str"), KeyError), "user.id_str"),
+        (broken((*TWEET, "text"), ["a"]), "text of tweet"),
+        (broken((*TWEET, "created_at"), "2026-09-01"), "not a v1.1 date"),
+        (
+            broken((*TWEET, "created_at"), "Tue Feb 31 10:00:00 +0000 2026"),
+            "valid date",
+        ),
+        (broken((*TWEET, "extended_entities"), "media"), "entities is not an object"),
+        (
+            broken(("tweet_create_events",), {"0": {}}),
+            "tweet_create_events is not a list",
+        ),
+        (broken(("tweet_create_events",), [7]), "an item of tweet_create_events"),
+    ],
+)
+def test_malformed_tweets(payload, message):
+    with pytest.raises(PayloadError, match=message):
+        parse_mention(payload)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload", "message"),
+    [
+        ("aaa.tweet_create", ["not", "a", "dict"], "not an object"),
+        (
+            "aaa.direct_message",
+            {"direct_message_events": [{"type": "message_create"}]},
+            "direct message id",
+        ),
+        (
+            "aaa.direct_message",
+            {
+                "direct_message_events": [
+                    {"id": "1", "type": "message_create", "message_create": {}}
+                ]
+            },
+            "sender_id of DM 1",
+        ),
+        (
+            "aaa.direct_message",
+            {
+                "direct_message_events": [
+                    {
+                        "id": "1",
+                        "type": "message_create",
+                        "created_timestamp": "yesterday",
+                        "message_create": {
+                            "sender_id": "2",
+                            "target": {"recipient_id": "3"},
+                            "message_data": {"text": "hi"},
+                        },
+                    }
+                ]
+            },
+            "timestamp in milliseconds",
+        ),
+        ("aaa.direct_message", {"users": "nobody"}, "users is not a list"),
+        (
+            "aaa.tweet_delete",
+            {"tweet_delete_events": [{"status": {"id": 5}}]},
+            "deleted tweet id",
+        ),
+        ("aaa.revoke", {"user_event": {"revoke": {"source": {}}}}, "source.user_id"),
+        ("xaa.post.mention.create", {"data": {"payload": None}}, "payload of None"),
+        (
+            "xaa.post.mention.create",
+            {"data": {"payload": {"id": "1"}}},
+            "author_id of post 1",
+        ),
+        (
+            "xaa.post.mention.create",
+            {"data": {"payload": {"id": "1", "author_id": "2", "created_at": "soon"}}},
+            "not an ISO date",
+        ),
+        (
+            "poll.mentions",
+            {"data": [{"id": "1", "author_id": "2"}], "includes": []},
+            "includes",
+        ),
+        (
+            "poll.mentions",
+            {"includes": {"users": [{"name": "no id"}]}},
+            "the id of a user",
+        ),
+        (
+            "poll.mentions",
+            {
+                "data": [
+                    {"id": "1", "author_id": "2", "attachments": {"media_keys": "3_1"}}
+                ]
+            },
+            "media_keys is not a list",
+        ),
+        (
+            "poll.dm_events",
+            {"data": [{"id": "1", "event_type": "MessageCreate", "sender_id": "2"}]},
+            "dm_conversation_id",
+        ),
+    ],
+)
+def test_malformed_payloads(event_type, payload, message):
+    with pytest.raises(PayloadError, match=message):
+        parse_event(event_type, payload, ACCOUNT)
+
+
+# --- property: whatever arrives, only PayloadError may come out ---
+
+EVENT_TYPES = [
+    "aaa.tweet_create",
+    "aaa.direct_message",
+    "aaa.tweet_delete",
+    "aaa.revoke",
+    "xaa.post.mention.create",
+    "xaa.post.reply.create",
+    "xaa.post.quote.create",
+    "xaa.post.create",
+    "xaa.post.delete",
+    "xaa.dm.received",
+    "xaa.dm.sent",
+    "xaa.oauth.revoke",
+    "poll.mentions",
+    "poll.search",
+    "poll.dm_events",
+    "aaa.unknown.follow_events",
+]
+KEYS = [
+    "for_user_id",
+    "tweet_create_events",
+    "direct_message_events",
+    "tweet_delete_events",
+    "user_event",
+    "revoke",
+    "source",
+    "user_id",
+    "data",
+    "event_type",
+    "event_uuid",
+    "filter",
+    "payload",
+    "includes",
+    "users",
+    "media",
+    "id",
+    "id_str",
+    "text",
+    "user",
+    "author_id",
+    "created_at",
+    "created_timestamp",
+    "message_create",
+    "sender_id",
+    "target",
+    "recipient_id",
+    "message_data",
+    "attachment",
+    "attachments",
+    "media_keys",
+    "referenced_tweets",
+    "type",
+    "status",
+    "edit_history_tweet_ids",
+    "note_tweet",
+    "extended_tweet",
+    "entities",
+    "dm_conversation_id",
+    "errors",
+    "username",
+]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.sampled_from(
+        [
+            "",
+            "1",
+            "44196397",
+            "2095000000000000001",
+            "message_create",
+            "MessageCreate",
+            "retweeted",
+            "photo",
+            "Tue Sep 01 10:00:00 +0000 2026",
+            "2026-09-01T10:00:00.000Z",
+            "1788256800000",
+            "1-2",
+            "true",
+        ]
+    )
+    | st.text(max_size=12)
+)
+json_like = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=6
+        )
+    ),
+    max_leaves=15,
+)
+
+
+def fixture_units():
+    """(event_type, payload) of every fixture, as the pipeline stores them."""
+    units = []
+    for name in [
+        "aaa_tweet_create_mention",
+        "aaa_tweet_create_batch",
+        "aaa_direct_message",
+        "aaa_direct_message_own",
+        "aaa_tweet_delete",
+        "aaa_user_revoke",
+        "xaa_post_mention",
+        "xaa_post_reply",
+        "xaa_post_quote",
+        "xaa_dm_received",
+        "xaa_oauth_revoke",
+        "xaa_unknown",
+    ]:
+        units += [
+            (u.event_type, u.payload)
+            for u in split_delivery(load_fixture(f"x/{name}.json"))
+        ]
+    for name, event_type in [
+        ("poll_mentions_page1", "poll.mentions"),
+        ("poll_mentions_page2", "poll.search"),
+        ("poll_dm_events", "poll.dm_events"),
+    ]:
+        units.append((event_type, load_fixture(f"x/{name}.json")))
+    return units
+
+
+FIXTURE_UNITS = fixture_units()
+
+
+def containers(node, found):
+    """Every dict and list inside ``node``, with the keys or indexes it holds."""
+    if isinstance(node, dict):
+        found.append((node, list(node)))
+        for value in node.values():
+            containers(value, found)
+    elif isinstance(node, list):
+        found.append((node, list(range(len(node)))))
+        for value in node:
+            containers(value, found)
+    return found
+
+
+@settings(max_examples=120, deadline=None)
+@given(json_like)
+def test_split_delivery_only_raises_payload_error(body):
+    with contextlib.suppress(PayloadError):
+        split_delivery(body)
+    if isinstance(body, dict):
+        with contextlib.suppress(PayloadError):
+            split_delivery({"for_user_id": "1", **body})
+        with contextlib.suppress(PayloadError):
+            split_delivery({"data": {"event_type": "post.mention.create", **body}})
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(EVENT_TYPES), json_like, st.sampled_from([ACCOUNT, "", "x"]))
+def test_parse_event_only_raises_payload_error(event_type, payload, account_ref):
+    with contextlib.suppress(PayloadError):
+        parse_event(event_type, payload, account_ref)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_fixtures_only_raise_payload_error(data):
+    """Break one value deep inside a real payload: never a TypeError or KeyError."""
+    event_type, payload = data.draw(st.sampled_from(FIXTURE_UNITS))
+    payload = copy.deepcopy(payload)
+    for _ in range(data.draw(st.integers(1, 3))):
+        node, slots = data.draw(st.sampled_from(containers(payload, [])))
+        if not slots:
+            continue
+        slot = data.draw(st.sampled_from(slots))
+        if isinstance(node, dict) and data.draw(st.booleans()):
+            del node[slot]
+        else:
+            node[slot] = data.draw(json_like)
+    with contextlib.suppress(PayloadError):
+        parse_event(event_type, payload, ACCOUNT)
+    with contextlib.suppress(PayloadError):
+        split_delivery(payload)
