@@ -74,7 +74,7 @@ class SocialCareWebhook(http.Controller):
                 "social care app %s: unreadable delivery: %s", app.id, error
             )
             app._social_store_unreadable(body, error)
-            return self._answer(400, "unreadable payload")
+            return self._answer(app._social_unreadable_status(), "unreadable payload")
         stored = app._social_store_deliveries(deliveries)
         return self._answer(
             200,

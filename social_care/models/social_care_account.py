@@ -11,6 +11,8 @@ from ..tools import SendError, SendResult, generic
 _logger = logging.getLogger(__name__)
 
 GENERIC_TIMEOUT = 10
+MEDIA_MAX_BYTES = 10 * 1024 * 1024
+MEDIA_TIMEOUT = 10
 
 
 class SocialCareAccount(models.Model):
@@ -205,6 +207,36 @@ class SocialCareAccount(models.Model):
         if self.provider == "generic":
             return generic.parse_event(event.payload, self.external_ref)
         raise NotImplementedError(self.provider)
+
+    def _social_fetch_media(self, url):
+        """Download one media file (already checked against the allowed hosts).
+
+        Raises requests.RequestException or ValueError (too large). Connectors
+        whose media need credentials override this.
+        """
+        self.ensure_one()
+        return self._social_download(url)
+
+    @api.model
+    def _social_download(self, url, headers=None):
+        with requests.get(
+            url,
+            headers=headers,
+            timeout=MEDIA_TIMEOUT,
+            stream=True,
+            allow_redirects=False,
+        ) as response:
+            response.raise_for_status()
+            too_large = _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
+                raise ValueError(too_large)
+            content = b""
+            for chunk in response.iter_content(65536):
+                content += chunk
+                if len(content) > MEDIA_MAX_BYTES:
+                    raise ValueError(too_large)
+            return content
 
     def _social_identity_scope(self, parsed):
         """The scope of an author's id: '', or the page for page-scoped ids."""

@@ -84,6 +84,14 @@ class SocialCareApp(models.Model):
             return generic.split_delivery(payload)
         raise NotImplementedError(self.provider)
 
+    def _social_unreadable_status(self):
+        """HTTP status for a signed delivery we could not read (it is stored anyway).
+
+        400 tells the sender; providers that disable webhooks answering errors
+        (Meta) answer 200, since a retry cannot fix the payload.
+        """
+        return 400
+
     def _social_has_secret(self):
         self.ensure_one()
         return bool(self.sudo().client_secret)

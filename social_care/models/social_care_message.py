@@ -31,8 +31,6 @@ CHANNEL_XMLIDS = {
     "instagram_comment": "social_care.helpdesk_ticket_channel_instagram",
     "instagram_dm": "social_care.helpdesk_ticket_channel_instagram",
 }
-MEDIA_MAX_BYTES = 10 * 1024 * 1024
-MEDIA_TIMEOUT = 10
 SEND_MAX_ATTEMPTS = 5
 SENDING_STALE_AFTER = timedelta(minutes=15)
 
@@ -305,7 +303,7 @@ class SocialCareMessage(models.Model):
                 )
                 continue
             try:
-                content = self._social_fetch(attachment.url)
+                content = self.account_id._social_fetch_media(attachment.url)
             except (requests.RequestException, ValueError) as error:
                 notes.append(
                     _(
@@ -329,26 +327,6 @@ class SocialCareMessage(models.Model):
                 Markup("<br/>").join(escape(n) for n in notes)
             )
         return self.env["ir.attachment"].create(values)
-
-    @api.model
-    def _social_fetch(self, url):
-        with requests.get(
-            url, timeout=MEDIA_TIMEOUT, stream=True, allow_redirects=False
-        ) as response:
-            response.raise_for_status()
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
-                raise ValueError(
-                    _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
-                )
-            content = b""
-            for chunk in response.iter_content(65536):
-                content += chunk
-                if len(content) > MEDIA_MAX_BYTES:
-                    raise ValueError(
-                        _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
-                    )
-            return content
 
     # ------------------------------------------------------------------
     # Outbound
