@@ -1,0 +1,546 @@
+"""Meta events and Graph poll pages turned into normalized messages.
+
+The input comes from the network, so every field is checked: data that cannot
+be understood raises PayloadError (stored with the event for an admin), events
+we do not handle come back as ``ignored`` reasons, and nothing else escapes.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from odoo.addons.social_care.tools.normalized import (
+    Attachment,
+    Author,
+    ParsedEvent,
+    PayloadError,
+    SocialMessage,
+)
+
+EPOCH = datetime(1970, 1, 1)
+# Epoch values above this are milliseconds (as seconds it would be year 5138).
+MILLISECONDS_FROM = 10**11
+DIGITS_RE = re.compile(r"\d{1,20}", re.ASCII)
+# Graph writes offsets as "+0000", which fromisoformat reads only from Python 3.11.
+OFFSET_RE = re.compile(r"([+-]\d{2})(\d{2})$", re.ASCII)
+MEDIA_KINDS = ("image", "video", "audio", "file")
+FEED_POST_ITEMS = ("post", "status", "photo", "video")
+VERB_ACTIONS = {"add": "create", "edited": "edit", "remove": "delete"}
+# Graph comment attachment types that are a picture or a video to download.
+GRAPH_IMAGE_TYPES = ("photo", "animated_image_share", "animated_image_autoplay")
+GRAPH_VIDEO_TYPES = ("video_inline", "video_autoplay")
+MESSAGING_RECEIPTS = {
+    "delivery": "delivery receipt",
+    "read": "read receipt",
+    "reaction": "reaction",
+    "referral": "referral (ad, link or QR code) without a message",
+}
+
+
+@dataclass(frozen=True)
+class _Surface:
+    """Where a Messenger-platform event lives: Messenger or Instagram Direct."""
+
+    channel: str
+    thread_prefix: str
+    label: str
+
+
+MESSENGER = _Surface("messenger", "messenger:", "Messenger")
+INSTAGRAM_DM = _Surface("instagram_dm", "igdm:", "Instagram")
+
+
+# --- checked access to untrusted data ------------------------------------------
+
+
+def _dict(value, what):
+    if not isinstance(value, dict):
+        raise PayloadError(f"{what} must be an object, not {type(value).__name__}")
+    return value
+
+
+def _sub(parent, key, what):
+    """An optional nested object: {} when absent, PayloadError when not an object."""
+    value = parent.get(key)
+    return {} if value is None else _dict(value, what)
+
+
+def _list(parent, key, what):
+    value = parent.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadError(f"{what} must be a list, not {type(value).__name__}")
+    return value
+
+
+def _id(value, what):
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise PayloadError(f"{what} is missing or not an id: {value!r:.60}")
+
+
+def _opt_id(value, what):
+    return "" if value is None or value == "" else _id(value, what)
+
+
+def _text(value, what):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise PayloadError(f"{what} must be text, not {type(value).__name__}")
+    return value
+
+
+def _first(mapping, *keys):
+    """The first of ``keys`` that is set, as Meta spells some ids two ways."""
+    return next((mapping[key] for key in keys if mapping.get(key) is not None), None)
+
+
+def _when(value, what):
+    """Naive UTC from epoch seconds or milliseconds (numbers or digits) or ISO 8601."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and DIGITS_RE.fullmatch(value):
+        value = int(value)
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = value / 1000 if abs(value) >= MILLISECONDS_FROM else value
+            return EPOCH + timedelta(seconds=seconds)
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(OFFSET_RE.sub(r"\1:\2", value))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            return moment
+    except (ValueError, OverflowError) as error:
+        raise PayloadError(f"{what} is not a valid time: {value!r:.60}") from error
+    raise PayloadError(f"{what} is not a time: {type(value).__name__}")
+
+
+def _author(sender, what):
+    """The author from a ``{id, name?, username?}`` object; None when Meta omits it."""
+    if sender is None:
+        return None
+    sender = _dict(sender, what)
+    username = _text(sender.get("username"), f"{what}.username")
+    return Author(
+        external_id=_id(sender.get("id"), f"{what}.id"),
+        name=_text(sender.get("name"), f"{what}.name"),
+        handle=username,  # only Instagram has usernames
+        profile_url=f"https://www.instagram.com/{username}" if username else "",
+    )
+
+
+def _ignored(reason):
+    return ParsedEvent(ignored=[reason])
+
+
+def _change_value(payload):
+    change = _dict(payload.get("change"), "the event's change")
+    return _dict(change.get("value"), "the change's value")
+
+
+# --- Facebook Page feed ---------------------------------------------------------
+
+
+def _fb_comment(account_ref, comment_id, post_id, parent_id, author, **fields):
+    """A Facebook comment; its ticket is the top-level comment's.
+
+    Top-level comments have the post as parent; replies have the top-level
+    comment (Facebook nests one level), so that is the thread for both.
+    """
+    is_reply = bool(parent_id) and parent_id != post_id
+    top_level = parent_id if is_reply else comment_id
+    return SocialMessage(
+        account_ref=account_ref,
+        external_id=comment_id,
+        channel="facebook_comment",
+        thread_key=f"fb:comment:{top_level}",
+        kind="reply" if is_reply else "comment",
+        parent_external_id=parent_id if is_reply else "",
+        author=author,
+        from_account=author is not None and author.external_id == account_ref,
+        **fields,
+    )
+
+
+def _feed_media(value, item):
+    """Pictures and videos a feed event links to (a comment's photo, a photo post)."""
+    urls = [(_text(value.get("photo"), "feed photo"), "image")]
+    if item in ("photo", "video"):  # for other items the link is a shared page
+        kind = "image" if item == "photo" else "video"
+        urls.append((_text(value.get("link"), "feed link"), kind))
+    for index, url in enumerate(_list(value, "photos", "feed photos")):
+        urls.append((_text(url, f"feed photo {index}"), "image"))
+    return tuple(Attachment(url=url, kind=kind) for url, kind in urls if url)
+
+
+def _parse_feed(payload, account_ref):
+    value = _change_value(payload)
+    item = _text(value.get("item"), "feed item")
+    verb = _text(value.get("verb"), "feed verb")
+    if not item or not verb:
+        raise PayloadError("a feed change needs an item and a verb")
+    if item != "comment" and item not in FEED_POST_ITEMS:
+        return _ignored(f"Facebook {item} {verb} events are not handled")
+    post_id = _id(value.get("post_id"), "feed post_id")
+    target = (
+        post_id if item != "comment" else _id(value.get("comment_id"), "comment_id")
+    )
+    if verb not in VERB_ACTIONS:
+        return _ignored(f"Facebook {item} {target} {verb}: not handled")
+    author = _author(value.get("from"), "feed from")
+    fields = {
+        "action": VERB_ACTIONS[verb],
+        "text": _text(value.get("message"), "feed message"),
+        "created_at": _when(value.get("created_time"), "feed created_time"),
+        "attachments": _feed_media(value, item),
+    }
+    post = _sub(value, "post", "feed post")
+    post_link = _text(post.get("permalink_url"), "post permalink_url")
+    if item == "comment":
+        message = _fb_comment(
+            account_ref,
+            target,
+            post_id,
+            _opt_id(value.get("parent_id"), "feed parent_id"),
+            author,
+            permalink=post_link or f"https://www.facebook.com/{target}",
+            **fields,
+        )
+        return ParsedEvent(messages=[message])
+    if author is not None and author.external_id == account_ref:
+        return _ignored(f"Facebook post {post_id} {verb} by the page itself")
+    message = SocialMessage(
+        account_ref=account_ref,
+        external_id=post_id,
+        channel="facebook_comment",
+        thread_key=f"fb:post:{post_id}",
+        kind="visitor_post",
+        author=author,
+        permalink=post_link or f"https://www.facebook.com/{post_id}",
+        **fields,
+    )
+    return ParsedEvent(messages=[message])
+
+
+# --- Messenger and Instagram Direct -------------------------------------------
+
+
+def _attachment_note(kind, payload):
+    title = _text(payload.get("title"), "attachment title")
+    url = _text(payload.get("url"), "attachment url")
+    return " ".join(part for part in (f"[{kind or 'attachment'}]", title, url) if part)
+
+
+def _message_content(message):
+    """Text (with notes for what cannot be attached) and downloadable attachments."""
+    parts = [_text(message.get("text"), "message text")]
+    attachments = []
+    for index, raw in enumerate(_list(message, "attachments", "message attachments")):
+        raw = _dict(raw, f"attachment {index}")
+        kind = _text(raw.get("type"), f"attachment {index} type")
+        payload = _sub(raw, "payload", f"attachment {index} payload")
+        url = _text(payload.get("url"), f"attachment {index} url")
+        # Until 2026-08-30 stickers also came as images carrying a sticker_id.
+        if kind == "sticker" or payload.get("sticker_id") is not None:
+            parts.append("[sticker]")
+        elif kind in MEDIA_KINDS and url:
+            attachments.append(Attachment(url=url, kind=kind))
+        else:
+            parts.append(_attachment_note(kind, payload))
+    if "story" in _sub(message, "reply_to", "message reply_to"):
+        parts.append("[reply to a story]")
+    if message.get("is_unsupported") is True:
+        parts.append("[unsupported message]")
+    return "\n".join(part for part in parts if part), tuple(attachments)
+
+
+def _sender(event):
+    return _id(_sub(event, "sender", "sender").get("id"), "sender.id")
+
+
+def _dm(surface, account_ref, event, external_id, is_echo=False, **fields):
+    """A direct message; its ticket is the customer's (the party that is not us)."""
+    sender = _sender(event)
+    recipient = _id(_sub(event, "recipient", "recipient").get("id"), "recipient.id")
+    from_account = is_echo or sender == account_ref
+    customer = recipient if from_account else sender
+    return SocialMessage(
+        account_ref=account_ref,
+        external_id=external_id,
+        channel=surface.channel,
+        thread_key=surface.thread_prefix + customer,
+        kind="dm",
+        author=Author(external_id=sender),
+        from_account=from_account,
+        created_at=_when(event.get("timestamp"), "timestamp"),
+        **fields,
+    )
+
+
+def _parse_messaging(payload, account_ref, surface):
+    event = _dict(payload.get("messaging"), "the messaging event")
+    if "message" in event:
+        message = _dict(event["message"], "message")
+        mid = _id(message.get("mid"), "message mid")
+        reply_to = _sub(message, "reply_to", "message reply_to")
+        fields = {
+            "is_echo": message.get("is_echo") is True,
+            "app_metadata": _text(message.get("metadata"), "echo metadata"),
+            "parent_external_id": _opt_id(reply_to.get("mid"), "reply_to mid"),
+        }
+        if message.get("is_deleted") is True:
+            return ParsedEvent(
+                messages=[
+                    _dm(surface, account_ref, event, mid, action="delete", **fields)
+                ]
+            )
+        text, attachments = _message_content(message)
+        dm = _dm(
+            surface,
+            account_ref,
+            event,
+            mid,
+            text=text,
+            attachments=attachments,
+            **fields,
+        )
+        return ParsedEvent(messages=[dm])
+    if "message_edit" in event:
+        edit = _dict(event["message_edit"], "message_edit")
+        mid = _id(edit.get("mid"), "message_edit mid")
+        text = _text(edit.get("text"), "message_edit text")
+        return ParsedEvent(
+            messages=[_dm(surface, account_ref, event, mid, action="edit", text=text)]
+        )
+    if "postback" in event:  # a button the customer tapped: its title is what they said
+        postback = _dict(event["postback"], "postback")
+        external_id = _opt_id(postback.get("mid"), "postback mid") or (
+            f"postback:{_sender(event)}:{_id(event.get('timestamp'), 'timestamp')}"
+        )
+        text = _text(postback.get("title"), "postback title") or "[button]"
+        return ParsedEvent(
+            messages=[_dm(surface, account_ref, event, external_id, text=text)]
+        )
+    for key, label in MESSAGING_RECEIPTS.items():
+        if key in event:
+            return _ignored(f"{surface.label} {label}")
+    keys = sorted(
+        str(k) for k in event if k not in ("sender", "recipient", "timestamp")
+    )
+    return _ignored(
+        f"{surface.label} event {', '.join(keys) or '(empty)'}: not handled"
+    )
+
+
+def _parse_standby(payload, account_ref):
+    return _ignored(
+        "standby event: another app (e.g. the Page inbox) controls this conversation"
+    )
+
+
+# --- Instagram comments and mentions ------------------------------------------
+
+
+def _parse_ig_comment(payload, account_ref):
+    value = _change_value(payload)
+    comment_id = _id(_first(value, "id", "comment_id"), "Instagram comment id")
+    verb = _text(value.get("verb"), "Instagram comment verb") or "add"
+    if verb not in VERB_ACTIONS:
+        return _ignored(f"Instagram comment {comment_id} {verb}: not handled")
+    parent_id = _opt_id(value.get("parent_id"), "Instagram comment parent_id")
+    author = _author(value.get("from"), "Instagram comment from")
+    message = SocialMessage(
+        account_ref=account_ref,
+        external_id=comment_id,
+        channel="instagram_comment",
+        # Instagram replies are one level deep: the parent is the top-level comment.
+        thread_key=f"ig:comment:{parent_id or comment_id}",
+        action=VERB_ACTIONS[verb],
+        kind="reply" if parent_id else "comment",
+        text=_text(value.get("text"), "Instagram comment text"),
+        author=author,
+        parent_external_id=parent_id,
+        from_account=author is not None and author.external_id == account_ref,
+        # The webhook has no creation time; the notification's is close enough.
+        created_at=_when(payload.get("time"), "time"),
+    )
+    return ParsedEvent(messages=[message])
+
+
+def _parse_ig_mention(payload, account_ref):
+    """An @mention: the webhook has only ids, the text must be fetched from Graph."""
+    value = _change_value(payload)
+    media_id = _opt_id(value.get("media_id"), "mention media_id")
+    target = _opt_id(value.get("comment_id"), "mention comment_id") or media_id
+    if not target:
+        raise PayloadError("an Instagram mention needs a comment_id or a media_id")
+    message = SocialMessage(
+        account_ref=account_ref,
+        external_id=target,
+        channel="instagram_comment",
+        thread_key=f"ig:mention:{target}",
+        kind="mention",
+        created_at=_when(payload.get("time"), "time"),
+    )
+    return ParsedEvent(messages=[message])
+
+
+# --- Graph poll pages -----------------------------------------------------------
+
+
+def _graph_comment_media(attachment, what):
+    """A Graph comment ``attachment`` as (attachments, note)."""
+    if attachment is None:
+        return (), ""
+    attachment = _dict(attachment, what)
+    kind = _text(attachment.get("type"), f"{what} type")
+    media = _sub(attachment, "media", f"{what} media")
+    image = _text(_sub(media, "image", f"{what} image").get("src"), f"{what} src")
+    video = _text(media.get("source"), f"{what} source")
+    if kind in GRAPH_IMAGE_TYPES and image:
+        return (Attachment(url=image, kind="image"),), ""
+    if kind in GRAPH_VIDEO_TYPES and video:
+        return (Attachment(url=video, kind="video"),), ""
+    if kind == "sticker":
+        return (), "[sticker]"
+    return (), _attachment_note(kind, attachment)
+
+
+def _parse_poll_fb_comments(payload, account_ref):
+    post = _dict(payload.get("post"), "poll post")
+    post_id = _id(post.get("id"), "poll post id")
+    post_link = _text(post.get("permalink_url"), "poll post permalink_url")
+    page = _dict(payload.get("comments"), "poll comments page")
+    messages = []
+    for index, raw in enumerate(_list(page, "data", "poll comments data")):
+        what = f"comment {index}"
+        comment = _dict(raw, what)
+        comment_id = _id(comment.get("id"), f"{what} id")
+        parent = _sub(comment, "parent", f"{what} parent")
+        attachments, note = _graph_comment_media(
+            comment.get("attachment"), f"{what} attachment"
+        )
+        text = _text(comment.get("message"), f"{what} message")
+        link = _text(comment.get("permalink_url"), f"{what} permalink_url")
+        messages.append(
+            _fb_comment(
+                account_ref,
+                comment_id,
+                post_id,
+                _opt_id(parent.get("id"), f"{what} parent id"),
+                _author(comment.get("from"), f"{what} from"),
+                text="\n".join(part for part in (text, note) if part),
+                attachments=attachments,
+                created_at=_when(comment.get("created_time"), f"{what} created_time"),
+                permalink=link or post_link or f"https://www.facebook.com/{comment_id}",
+            )
+        )
+    return ParsedEvent(messages=messages)
+
+
+def _graph_message_media(attachments, what):
+    """Graph conversation attachments (image_data, video_data, file_url) to download."""
+    found = []
+    for index, raw in enumerate(_list(attachments, "data", f"{what} attachments")):
+        raw = _dict(raw, f"{what} attachment {index}")
+        mimetype = _text(raw.get("mime_type"), "attachment mime_type")
+        image = _sub(raw, "image_data", "attachment image_data")
+        video = _sub(raw, "video_data", "attachment video_data")
+        file_url = _text(raw.get("file_url"), "attachment file_url")
+        if image.get("url") is not None:
+            url, kind = _text(image["url"], "image_data url"), "image"
+        elif video.get("url") is not None:
+            url, kind = _text(video["url"], "video_data url"), "video"
+        else:
+            major = mimetype.partition("/")[0]
+            url, kind = file_url, major if major in MEDIA_KINDS else "file"
+        if url:
+            name = _text(raw.get("name"), "attachment name")
+            found.append(Attachment(url=url, kind=kind, name=name, mimetype=mimetype))
+    return tuple(found)
+
+
+def _parse_poll_conversations(payload, account_ref):
+    platform = payload.get("platform")
+    if platform not in (None, "messenger", "instagram"):
+        raise PayloadError(f"unknown conversation platform {platform!r:.40}")
+    messages = []
+    for index, raw in enumerate(_list(payload, "data", "conversations data")):
+        conversation = _dict(raw, f"conversation {index}")
+        people = _sub(conversation, "participants", f"conversation {index} people")
+        # Instagram participants have usernames, Messenger ones a name and email.
+        is_instagram = platform == "instagram" or (
+            platform is None
+            and any(
+                isinstance(person, dict) and "username" in person
+                for person in _list(people, "data", f"conversation {index} people")
+            )
+        )
+        surface = INSTAGRAM_DM if is_instagram else MESSENGER
+        page = _sub(conversation, "messages", f"conversation {index} messages")
+        for number, raw_message in enumerate(_list(page, "data", "messages data")):
+            what = f"conversation {index} message {number}"
+            message = _dict(raw_message, what)
+            author = _author(message.get("from"), f"{what} from")
+            if author is None:
+                raise PayloadError(f"{what} has no sender")
+            from_account = author.external_id == account_ref
+            if from_account:
+                to = _list(_sub(message, "to", f"{what} to"), "data", f"{what} to")
+                ids = [_id(_dict(p, f"{what} to").get("id"), f"{what} to") for p in to]
+                customer = next((i for i in ids if i != account_ref), "")
+                if not customer:
+                    raise PayloadError(f"{what} from the account has no recipient")
+            else:
+                customer = author.external_id
+            messages.append(
+                SocialMessage(
+                    account_ref=account_ref,
+                    external_id=_id(message.get("id"), f"{what} id"),
+                    channel=surface.channel,
+                    thread_key=surface.thread_prefix + customer,
+                    kind="dm",
+                    text=_text(message.get("message"), f"{what} text"),
+                    author=author,
+                    from_account=from_account,
+                    created_at=_when(message.get("created_time"), f"{what} time"),
+                    attachments=_graph_message_media(
+                        _sub(message, "attachments", f"{what} attachments"), what
+                    ),
+                )
+            )
+    return ParsedEvent(messages=messages)
+
+
+PARSERS = {
+    "page.feed": _parse_feed,
+    "page.messaging": lambda p, a: _parse_messaging(p, a, MESSENGER),
+    "page.standby": _parse_standby,
+    "instagram.comments": _parse_ig_comment,
+    "instagram.live_comments": _parse_ig_comment,
+    "instagram.mentions": _parse_ig_mention,
+    "instagram.messaging": lambda p, a: _parse_messaging(p, a, INSTAGRAM_DM),
+    "instagram.standby": _parse_standby,
+    "poll.fb_comments": _parse_poll_fb_comments,
+    "poll.conversations": _parse_poll_conversations,
+}
+
+
+def parse_event(event_type, payload, account_ref):
+    """What one stored event means, for any type split_delivery emits or a poll page.
+
+    Event types without a parser are ignored with a reason, never an error,
+    so a new webhook field subscribed by mistake cannot block the queue.
+    """
+    if not isinstance(event_type, str):
+        raise PayloadError("the event type must be text")
+    payload = _dict(payload, "the event payload")
+    account_ref = _id(account_ref, "the account reference")
+    parser = PARSERS.get(event_type)
+    if parser is None:
+        return _ignored(f"{event_type} events are not handled")
+    return parser(payload, account_ref)

@@ -1,0 +1,844 @@
+"""Meta webhook events and Graph poll pages -> normalized messages."""
+
+import copy
+import json
+import pathlib
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.social_care.tools.normalized import Attachment, Author, PayloadError
+from odoo.addons.social_care_meta.tools.meta_parse import parse_event
+from odoo.addons.social_care_meta.tools.meta_webhook import split_delivery
+
+META = pathlib.Path(__file__).parent / "fixtures" / "meta"
+PAGE = "104857630123456"
+IG_ACCOUNT = "17841400000000001"
+PSID = "6123456789012345"
+IGSID = "1234567890123456"
+POST = f"{PAGE}_722000000000001"
+COMMENT = "722000000000001_1290000000000001"
+POST_LINK = f"https://www.facebook.com/{PAGE}/posts/pfbid02xYzFakePermalink"
+MAIJA = Author(external_id="7012345678901234", name="Maija Virtanen")
+LIISA = Author(
+    external_id=IGSID,
+    handle="liisa.cycles",
+    profile_url="https://www.instagram.com/liisa.cycles",
+)
+IG_MID = (
+    "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAxOjM0MDI4MjM2Njg0MT"
+    "cxMDMwMTI0NDI3NjAwMDAwMDAwMDAwMDAwMQZDZD"
+)
+
+
+def load(name):
+    return json.loads((META / name).read_text())
+
+
+def parse_all(body):
+    """Split a webhook body and parse every unit, as the cron does."""
+    return [
+        parse_event(d.event_type, d.payload, d.account_ref)
+        for d in split_delivery(body)
+    ]
+
+
+def parse_one(body):
+    [event] = parse_all(body)
+    return event
+
+
+def only_message(event):
+    assert event.ignored == [] and event.signals == []
+    [message] = event.messages
+    return message
+
+
+# --- Facebook feed ------------------------------------------------------------
+
+
+def test_feed_comment_add():
+    message = only_message(parse_one(load("feed_comment_add.json")))
+    assert message.account_ref == PAGE
+    assert message.external_id == COMMENT
+    assert message.channel == "facebook_comment"
+    assert message.thread_key == f"fb:comment:{COMMENT}"
+    assert message.action == "create"
+    assert message.kind == "comment"
+    assert message.text == (
+        "Hi! My order S00042 still hasn't arrived, can you check? maija@example.com"
+    )
+    assert message.author == MAIJA
+    assert message.parent_external_id == ""
+    assert message.permalink == POST_LINK
+    assert message.created_at == datetime(2026, 9, 1, 10, 0, 3)
+    assert message.from_account is False
+    assert message.attachments == ()
+    assert not message.is_private
+
+
+def test_feed_reply_joins_the_top_level_comment_thread():
+    message = only_message(parse_one(load("feed_comment_reply.json")))
+    assert message.external_id == "722000000000001_1290000000000003"
+    assert message.kind == "reply"
+    assert message.thread_key == f"fb:comment:{COMMENT}"
+    assert message.parent_external_id == COMMENT
+    assert message.created_at == datetime(2026, 9, 1, 10, 10, 17)
+    [photo] = message.attachments
+    assert photo.kind == "image"
+    assert photo.url.startswith("https://scontent.xx.fbcdn.net/v/t39.30808-6/459000000")
+
+
+def test_feed_comment_edited_and_removed():
+    edited = only_message(parse_one(load("feed_comment_edited.json")))
+    assert (edited.action, edited.external_id) == ("edit", COMMENT)
+    assert edited.thread_key == f"fb:comment:{COMMENT}"
+    assert "(ordered 20 Aug)" in edited.text
+    removed = only_message(parse_one(load("feed_comment_remove.json")))
+    assert (removed.action, removed.external_id, removed.text) == (
+        "delete",
+        COMMENT,
+        "",
+    )
+    assert removed.thread_key == f"fb:comment:{COMMENT}"
+    assert removed.permalink == f"https://www.facebook.com/{COMMENT}"
+
+
+def test_page_own_comment_is_returned_as_from_account():
+    message = only_message(parse_one(load("feed_page_own_comment.json")))
+    assert message.from_account is True
+    assert message.author == Author(external_id=PAGE, name="Nordic Bikes Oy")
+    assert message.kind == "reply"
+    assert message.thread_key == f"fb:comment:{COMMENT}"
+
+
+def test_visitor_post():
+    message = only_message(parse_one(load("feed_visitor_post.json")))
+    post_id = f"{PAGE}_722000000000099"
+    assert message.external_id == post_id
+    assert message.kind == "visitor_post"
+    assert message.channel == "facebook_comment"
+    assert message.thread_key == f"fb:post:{post_id}"
+    assert message.author == Author(
+        external_id="7098765432109876", name="Jukka Lehtonen"
+    )
+    assert message.permalink == f"https://www.facebook.com/{post_id}"
+    assert message.created_at == datetime(2026, 9, 1, 12, 0)
+    assert [a.kind for a in message.attachments] == ["image"]
+    assert message.attachments[0].url.startswith("https://scontent.xx.fbcdn.net/")
+
+
+def test_page_own_post_is_ignored():
+    body = load("feed_visitor_post.json")
+    body["entry"][0]["changes"][0]["value"]["from"] = {"id": PAGE, "name": "Nordic"}
+    event = parse_one(body)
+    assert event.messages == []
+    assert event.ignored == [
+        f"Facebook post {PAGE}_722000000000099 add by the page itself"
+    ]
+
+
+def test_reaction_is_ignored_with_a_reason():
+    event = parse_one(load("feed_reaction.json"))
+    assert event.messages == []
+    assert event.ignored == ["Facebook reaction add events are not handled"]
+
+
+@pytest.mark.parametrize("verb", ["hide", "unhide"])
+def test_hidden_comment_is_ignored(verb):
+    body = load("feed_comment_add.json")
+    body["entry"][0]["changes"][0]["value"]["verb"] = verb
+    event = parse_one(body)
+    assert event.messages == []
+    assert event.ignored == [f"Facebook comment {COMMENT} {verb}: not handled"]
+
+
+def test_comment_without_author_is_kept_without_one():
+    body = load("feed_comment_add.json")
+    del body["entry"][0]["changes"][0]["value"]["from"]
+    message = only_message(parse_one(body))
+    assert message.author is None and message.from_account is False
+
+
+def test_batch_parses_to_two_messages_and_one_ignored():
+    events = parse_all(load("batch_two_entries.json"))
+    assert [len(e.messages) for e in events] == [1, 0, 1]
+    assert events[2].messages[0].account_ref == "109876543210987"
+    assert events[2].messages[0].thread_key == (
+        "fb:comment:733000000000001_1300000000000001"
+    )
+    assert events[1].ignored == ["Facebook reaction add events are not handled"]
+
+
+# --- Messenger ----------------------------------------------------------------
+
+
+def test_messenger_text():
+    message = only_message(parse_one(load("messenger_text.json")))
+    assert message.account_ref == PAGE
+    assert message.external_id == "m_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789FakeMid001"
+    assert message.channel == "messenger"
+    assert message.is_private
+    assert message.thread_key == f"messenger:{PSID}"
+    assert message.kind == "dm"
+    assert message.text == (
+        "Hyvää päivää! Tilaukseni S00042 on myöhässä. Soita +358 40 123 4567"
+    )
+    assert message.author == Author(external_id=PSID)
+    assert message.created_at == datetime(2026, 9, 1, 10, 0, 3, 101000)
+    assert message.from_account is False
+    assert message.app_metadata == ""
+
+
+def test_messenger_attachments_sticker_and_fallback():
+    media, sticker, fallback = (
+        only_message(e) for e in parse_all(load("messenger_attachments.json"))
+    )
+    assert media.text == ""
+    assert [(a.kind, a.url.split("?")[0]) for a in media.attachments] == [
+        ("image", "https://scontent.xx.fbcdn.net/v/t1.15752-9/461000000_fake_n.jpg"),
+        (
+            "file",
+            "https://cdn.fbsbx.com/v/t59.2708-21/462000000_fake_n.pdf/receipt-S00042.pdf",
+        ),
+    ]
+    assert sticker.text == "[sticker]" and sticker.attachments == ()
+    assert fallback.text == (
+        "This one: https://example.com/products/city-bike-7\n"
+        "[fallback] City Bike 7 | Nordic Bikes https://example.com/products/city-bike-7"
+    )
+    assert {m.thread_key for m in (media, sticker, fallback)} == {f"messenger:{PSID}"}
+
+
+def test_legacy_sticker_sent_as_image_is_a_note():
+    event = {
+        "sender": {"id": PSID},
+        "recipient": {"id": PAGE},
+        "timestamp": 1788257030101,
+        "message": {
+            "mid": "m_legacy",
+            "sticker_id": 369239263222822,
+            "attachments": [
+                {
+                    "type": "image",
+                    "payload": {"url": "https://x.fbcdn.net/s.png", "sticker_id": 3692},
+                }
+            ],
+        },
+    }
+    message = only_message(parse_event("page.messaging", {"messaging": event}, PAGE))
+    assert (message.text, message.attachments) == ("[sticker]", ())
+
+
+def test_messenger_echo_is_from_account_with_metadata():
+    message = only_message(parse_one(load("messenger_echo.json")))
+    assert message.from_account is True
+    assert message.thread_key == f"messenger:{PSID}"
+    assert message.app_metadata == "social_care:message:42"
+    assert message.author == Author(external_id=PAGE)
+    assert message.text.startswith("Hi Maija, your parcel left")
+
+
+def test_messenger_read_is_ignored():
+    event = parse_one(load("messenger_read.json"))
+    assert event.messages == []
+    assert event.ignored == ["Messenger read receipt"]
+
+
+def messaging(extra, surface="page", sender=PSID, recipient=PAGE):
+    event = {"sender": {"id": sender}, "recipient": {"id": recipient}}
+    event["timestamp"] = 1788257700101
+    event.update(extra)
+    account = PAGE if surface == "page" else IG_ACCOUNT
+    return parse_event(f"{surface}.messaging", {"messaging": event}, account)
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"delivery": {"mids": ["m_1"], "watermark": 1}}, "Messenger delivery receipt"),
+        (
+            {"reaction": {"mid": "m_1", "action": "react", "emoji": "\u2764"}},
+            "Messenger reaction",
+        ),
+        (
+            {"referral": {"ref": "spring", "source": "ADS", "type": "OPEN_THREAD"}},
+            "Messenger referral (ad, link or QR code) without a message",
+        ),
+        (
+            {"optin": {"type": "notification_messages"}},
+            "Messenger event optin: not handled",
+        ),
+        ({}, "Messenger event (empty): not handled"),
+    ],
+)
+def test_messenger_receipts_and_unknown_events_are_ignored(extra, reason):
+    event = messaging(extra)
+    assert event.messages == [] and event.ignored == [reason]
+
+
+def test_messenger_postback_is_a_message_with_the_button_title():
+    message = only_message(
+        messaging({"postback": {"title": "Track my order", "payload": "TRACK"}})
+    )
+    assert message.external_id == f"postback:{PSID}:1788257700101"
+    assert message.text == "Track my order"
+    assert message.thread_key == f"messenger:{PSID}"
+    with_mid = only_message(messaging({"postback": {"mid": "m_pb", "title": "Hi"}}))
+    assert with_mid.external_id == "m_pb"
+
+
+def test_messenger_edit_and_reply_to():
+    edit = only_message(
+        messaging({"message_edit": {"mid": "m_1", "text": "typo fixed", "num_edit": 1}})
+    )
+    assert (edit.action, edit.external_id, edit.text) == ("edit", "m_1", "typo fixed")
+    reply = only_message(
+        messaging(
+            {"message": {"mid": "m_2", "text": "yes", "reply_to": {"mid": "m_1"}}}
+        )
+    )
+    assert reply.parent_external_id == "m_1"
+
+
+def test_standby_is_ignored():
+    event = parse_event("page.standby", {"messaging": {}}, PAGE)
+    assert event.messages == []
+    assert "another app" in event.ignored[0]
+
+
+# --- Instagram ----------------------------------------------------------------
+
+
+def test_instagram_comment():
+    message = only_message(parse_one(load("instagram_comment.json")))
+    assert message.account_ref == IG_ACCOUNT
+    assert message.external_id == "17900000000000001"
+    assert message.channel == "instagram_comment"
+    assert message.thread_key == "ig:comment:17900000000000001"
+    assert message.kind == "comment"
+    assert message.author == LIISA
+    assert message.text.startswith("Does this come in size S?")
+    assert message.created_at == datetime(2026, 9, 1, 11, 30)
+    assert message.parent_external_id == ""
+    assert message.from_account is False
+
+
+def test_instagram_comment_reply():
+    message = only_message(parse_one(load("instagram_comment_reply.json")))
+    assert message.kind == "reply"
+    assert message.thread_key == "ig:comment:17900000000000001"
+    assert message.parent_external_id == "17900000000000001"
+
+
+def test_instagram_comment_id_spelled_comment_id_and_own_comment():
+    body = load("instagram_comment.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["comment_id"] = value.pop("id")
+    value["from"] = {"id": IG_ACCOUNT, "username": "nordicbikes"}
+    message = only_message(parse_one(body))
+    assert message.external_id == "17900000000000001"
+    assert message.from_account is True
+
+
+def test_instagram_live_comment_and_unknown_verb():
+    body = load("instagram_comment.json")
+    body["entry"][0]["changes"][0]["field"] = "live_comments"
+    assert only_message(parse_one(body)).thread_key == "ig:comment:17900000000000001"
+    body["entry"][0]["changes"][0]["value"]["verb"] = "hide"
+    assert parse_one(body).ignored == [
+        "Instagram comment 17900000000000001 hide: not handled"
+    ]
+
+
+def test_instagram_mention():
+    message = only_message(parse_one(load("instagram_mention.json")))
+    assert message.kind == "mention"
+    assert message.channel == "instagram_comment"
+    assert message.external_id == "17900000000000077"
+    assert message.thread_key == "ig:mention:17900000000000077"
+    assert message.author is None and message.text == ""
+    caption = {
+        "change": {"field": "mentions", "value": {"media_id": "17890000000000055"}}
+    }
+    mention = only_message(parse_event("instagram.mentions", caption, IG_ACCOUNT))
+    assert mention.thread_key == "ig:mention:17890000000000055"
+
+
+def test_instagram_dm():
+    message = only_message(parse_one(load("instagram_dm.json")))
+    assert message.account_ref == IG_ACCOUNT
+    assert message.external_id == IG_MID
+    assert message.channel == "instagram_dm"
+    assert message.thread_key == f"igdm:{IGSID}"
+    assert message.text == "Hi! Here is the receipt for the exchange"
+    assert message.attachments == (
+        Attachment(
+            url="https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17999999999999999"
+            "&signature=FakeSignatureForTests",
+            kind="image",
+        ),
+    )
+    assert message.created_at == datetime(2026, 9, 1, 11, 51, 40, 101000)
+
+
+def test_instagram_dm_deleted():
+    message = only_message(parse_one(load("instagram_dm_deleted.json")))
+    assert (message.action, message.external_id, message.text) == ("delete", IG_MID, "")
+    assert message.thread_key == f"igdm:{IGSID}"
+
+
+def test_instagram_dm_echo_unsupported_and_story_reply():
+    echo = only_message(
+        messaging(
+            {"message": {"mid": "aWdf_echo", "is_echo": True, "text": "Hello!"}},
+            surface="instagram",
+            sender=IG_ACCOUNT,
+            recipient=IGSID,
+        )
+    )
+    assert echo.from_account is True and echo.thread_key == f"igdm:{IGSID}"
+    unsupported = only_message(
+        messaging(
+            {"message": {"mid": "aWdf_u", "is_unsupported": True}},
+            surface="instagram",
+            sender=IGSID,
+            recipient=IG_ACCOUNT,
+        )
+    )
+    assert unsupported.text == "[unsupported message]"
+    story = only_message(
+        messaging(
+            {
+                "message": {
+                    "mid": "aWdf_s",
+                    "text": "Love it",
+                    "reply_to": {"story": {"id": "1789", "url": "https://x.cdn/s"}},
+                    "attachments": [
+                        {"type": "ig_reel", "payload": {"url": "https://x.cdn/r"}}
+                    ],
+                }
+            },
+            surface="instagram",
+            sender=IGSID,
+            recipient=IG_ACCOUNT,
+        )
+    )
+    assert story.text == "Love it\n[ig_reel] https://x.cdn/r\n[reply to a story]"
+    seen = messaging(
+        {"read": {"mid": "aWdf_s"}},
+        surface="instagram",
+        sender=IGSID,
+        recipient=IG_ACCOUNT,
+    )
+    assert seen.ignored == ["Instagram read receipt"]
+
+
+# --- unknown events -----------------------------------------------------------
+
+
+def test_unknown_field_is_ignored():
+    event = parse_one(load("unknown_field.json"))
+    assert event.messages == []
+    assert event.ignored == ["page.ratings events are not handled"]
+
+
+def test_unknown_event_type_is_ignored():
+    assert parse_event("user.photos", {}, PAGE).ignored == [
+        "user.photos events are not handled"
+    ]
+
+
+# --- poll pages ---------------------------------------------------------------
+
+
+def test_poll_fb_comments():
+    event = parse_event("poll.fb_comments", load("poll_fb_comments.json"), PAGE)
+    assert event.ignored == []
+    top, own, photo, sticker = event.messages
+    assert (top.external_id, top.kind, top.parent_external_id) == (
+        COMMENT,
+        "comment",
+        "",
+    )
+    assert top.thread_key == f"fb:comment:{COMMENT}"
+    assert top.author == MAIJA
+    assert top.created_at == datetime(2026, 9, 1, 10, 0, 3)
+    assert top.permalink == f"{POST_LINK}?comment_id=1290000000000001"
+    assert (own.from_account, own.kind, own.parent_external_id) == (
+        True,
+        "reply",
+        COMMENT,
+    )
+    assert own.thread_key == f"fb:comment:{COMMENT}"
+    assert photo.text == "Here is a photo of the tracking page."
+    assert [a.kind for a in photo.attachments] == ["image"]
+    assert photo.attachments[0].url.startswith(
+        "https://scontent.xx.fbcdn.net/v/t39.30808"
+    )
+    assert (sticker.text, sticker.attachments) == ("[sticker]", ())
+    assert sticker.thread_key == "fb:comment:722000000000001_1290000000000004"
+
+
+@pytest.mark.parametrize(
+    "created_time",
+    [
+        "2026-09-01T12:00:03+0200",
+        "2026-09-01T10:00:03+00:00",
+        "2026-09-01T05:00:03-0500",
+    ],
+)
+def test_graph_times_become_naive_utc(created_time):
+    page = load("poll_fb_comments.json")
+    page["comments"]["data"][0]["created_time"] = created_time
+    event = parse_event("poll.fb_comments", page, PAGE)
+    assert event.messages[0].created_at == datetime(2026, 9, 1, 10, 0, 3)
+
+
+def test_poll_fb_comments_matches_the_webhook_ids():
+    polled = parse_event("poll.fb_comments", load("poll_fb_comments.json"), PAGE)
+    hooked = only_message(parse_one(load("feed_comment_add.json")))
+    first = polled.messages[0]
+    assert (first.external_id, first.thread_key, first.text) == (
+        hooked.external_id,
+        hooked.thread_key,
+        hooked.text,
+    )
+
+
+def test_poll_conversations_messenger():
+    event = parse_event("poll.conversations", load("poll_conversations.json"), PAGE)
+    reply, media, text = event.messages
+    assert {m.channel for m in event.messages} == {"messenger"}
+    assert {m.thread_key for m in event.messages} == {f"messenger:{PSID}"}
+    assert (reply.from_account, text.from_account) == (True, False)
+    assert reply.external_id == "m_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789FakeMid005"
+    assert text.author == Author(external_id=PSID, name="Maija Virtanen")
+    assert text.created_at == datetime(2026, 9, 1, 10, 0, 3)
+    assert text.text.startswith("Hyvää päivää!")
+    assert [(a.kind, a.name, a.mimetype) for a in media.attachments] == [
+        ("image", "image-1300000000000555.jpg", "image/jpeg"),
+        ("file", "receipt-S00042.pdf", "application/pdf"),
+    ]
+
+
+def instagram_conversations():
+    page = load("poll_conversations.json")
+    conversation = page["data"][0]
+    conversation["participants"]["data"] = [
+        {"username": "liisa.cycles", "id": IGSID},
+        {"username": "nordicbikes", "id": IG_ACCOUNT},
+    ]
+    for message in conversation["messages"]["data"]:
+        ours = message["from"]["id"] == PAGE
+        message["from"] = (
+            {"username": "nordicbikes", "id": IG_ACCOUNT}
+            if ours
+            else {"username": "liisa.cycles", "id": IGSID}
+        )
+        message["to"]["data"] = [
+            {"username": "liisa.cycles", "id": IGSID}
+            if ours
+            else {"username": "nordicbikes", "id": IG_ACCOUNT}
+        ]
+    return page
+
+
+def test_poll_conversations_instagram_inferred_or_explicit():
+    page = instagram_conversations()
+    event = parse_event("poll.conversations", page, IG_ACCOUNT)
+    assert {m.channel for m in event.messages} == {"instagram_dm"}
+    assert {m.thread_key for m in event.messages} == {f"igdm:{IGSID}"}
+    assert [m.from_account for m in event.messages] == [True, False, False]
+    assert event.messages[1].author == LIISA
+    page["platform"] = "instagram"
+    for person in page["data"][0]["participants"]["data"]:
+        del person["username"]
+    explicit = parse_event("poll.conversations", page, IG_ACCOUNT)
+    assert {m.channel for m in explicit.messages} == {"instagram_dm"}
+
+
+# --- malformed data -----------------------------------------------------------
+
+
+def with_value(name, **changes):
+    body = load(name)
+    body["entry"][0]["changes"][0]["value"].update(changes)
+    return body
+
+
+def with_message(name, **changes):
+    body = load(name)
+    body["entry"][0]["messaging"][0]["message"].update(changes)
+    return body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        with_value("feed_comment_add.json", comment_id=None),
+        with_value("feed_comment_add.json", post_id=""),
+        with_value("feed_comment_add.json", item=None),
+        with_value("feed_comment_add.json", verb=["add"]),
+        with_value("feed_comment_add.json", message={"text": "hi"}),
+        with_value("feed_comment_add.json", created_time="yesterday"),
+        with_value("feed_comment_add.json", created_time=float("inf")),
+        with_value("feed_comment_add.json", created_time=10**30),
+        with_value("feed_comment_add.json", parent_id=False),
+        with_value("feed_comment_add.json", post=[]),
+        with_value("feed_comment_add.json", **{"from": {"name": "no id"}}),
+        with_value("feed_visitor_post.json", photos="https://x"),
+        with_value("instagram_comment.json", id=None),
+        with_value("instagram_comment.json", text=42),
+        with_value("instagram_comment.json", **{"from": "liisa"}),
+        with_value("instagram_mention.json", comment_id=None, media_id=None),
+        with_message("messenger_text.json", mid=None),
+        with_message("messenger_text.json", text=None, attachments={"type": "image"}),
+        with_message("messenger_text.json", attachments=["https://x"]),
+        with_message(
+            "messenger_text.json", attachments=[{"type": "image", "payload": 1}]
+        ),
+        with_message("instagram_dm.json", reply_to="m_1"),
+    ],
+)
+def test_malformed_event_raises_payload_error(body):
+    with pytest.raises(PayloadError):
+        parse_all(body)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload", "account_ref"),
+    [
+        ("page.feed", [], PAGE),
+        ("page.feed", {}, PAGE),
+        ("page.feed", {"change": {"field": "feed"}}, PAGE),
+        ("page.feed", {"change": {"value": {}}}, ""),
+        (None, {}, PAGE),
+        ("page.messaging", {"messaging": {"message": {"mid": "m_1"}}}, PAGE),
+        ("page.messaging", {"messaging": {"message": "hi"}}, PAGE),
+        (
+            "page.messaging",
+            {"messaging": {"sender": {"id": PSID}, "postback": {}}},
+            PAGE,
+        ),
+        ("poll.fb_comments", {"comments": {"data": []}}, PAGE),
+        ("poll.fb_comments", {"post": {"id": POST}, "comments": {"data": {}}}, PAGE),
+        ("poll.fb_comments", {"post": {"id": POST}, "comments": {"data": [{}]}}, PAGE),
+        ("poll.conversations", {"data": [{"messages": {"data": [{"id": "m"}]}}]}, PAGE),
+        ("poll.conversations", {"data": [], "platform": "whatsapp"}, PAGE),
+        (
+            "poll.conversations",
+            {"data": [{"messages": {"data": [{"id": "m", "from": {"id": PAGE}}]}}]},
+            PAGE,
+        ),
+    ],
+)
+def test_malformed_unit_raises_payload_error(event_type, payload, account_ref):
+    with pytest.raises(PayloadError):
+        parse_event(event_type, payload, account_ref)
+
+
+# --- property: untrusted input only ever raises PayloadError ------------------
+
+KEYS = [
+    "object",
+    "entry",
+    "id",
+    "time",
+    "changes",
+    "messaging",
+    "standby",
+    "field",
+    "value",
+    "item",
+    "verb",
+    "from",
+    "name",
+    "username",
+    "post",
+    "post_id",
+    "comment_id",
+    "parent_id",
+    "parent",
+    "created_time",
+    "message",
+    "photo",
+    "photos",
+    "link",
+    "permalink_url",
+    "media",
+    "media_id",
+    "text",
+    "sender",
+    "recipient",
+    "timestamp",
+    "mid",
+    "is_echo",
+    "is_deleted",
+    "is_unsupported",
+    "metadata",
+    "attachments",
+    "type",
+    "payload",
+    "url",
+    "title",
+    "sticker_id",
+    "reply_to",
+    "story",
+    "message_edit",
+    "num_edit",
+    "postback",
+    "read",
+    "watermark",
+    "delivery",
+    "reaction",
+    "referral",
+    "data",
+    "comments",
+    "participants",
+    "to",
+    "attachment",
+    "image",
+    "src",
+    "source",
+    "image_data",
+    "video_data",
+    "file_url",
+    "mime_type",
+    "platform",
+]
+EVENT_TYPES = [
+    "page.feed",
+    "page.messaging",
+    "page.standby",
+    "instagram.comments",
+    "instagram.live_comments",
+    "instagram.mentions",
+    "instagram.messaging",
+    "instagram.standby",
+    "poll.fb_comments",
+    "poll.conversations",
+    "page.ratings",
+]
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(
+        [
+            "add",
+            "edited",
+            "remove",
+            "comment",
+            "photo",
+            "image",
+            "sticker",
+            PAGE,
+            "2026",
+        ]
+    )
+)
+JSON = st.recursive(
+    LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=6
+        )
+    ),
+    max_leaves=25,
+)
+FIXTURES = {path.name: json.loads(path.read_text()) for path in META.glob("*.json")}
+DELETE = object()
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict | list):
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in children:
+            yield from _paths(child, (*prefix, key))
+
+
+PATHS = [
+    (name, path) for name, body in FIXTURES.items() for path in _paths(body) if path
+]
+
+
+def _mutate(name, path, replacement):
+    body = copy.deepcopy(FIXTURES[name])
+    parent = body
+    for key in path[:-1]:
+        parent = parent[key]
+    if replacement is DELETE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    return name, body
+
+
+def _check(event_type, payload, account_ref):
+    try:
+        event = parse_event(event_type, payload, account_ref)
+    except PayloadError:
+        return
+    for message in event.messages:
+        assert message.account_ref == str(account_ref).strip()
+        assert message.thread_key and message.external_id
+
+
+def _check_delivery(body):
+    try:
+        deliveries = split_delivery(body)
+    except PayloadError:
+        return
+    for delivery in deliveries:
+        assert isinstance(delivery.delivery_key, str) and delivery.delivery_key
+        _check(delivery.event_type, delivery.payload, delivery.account_ref)
+
+
+PROPERTY = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+MUTATED = st.tuples(st.sampled_from(PATHS), JSON | st.just(DELETE)).map(
+    lambda args: _mutate(*args[0], args[1])
+)
+
+
+@PROPERTY
+@given(MUTATED)
+def test_mutated_fixtures_only_raise_payload_error(named_body):
+    name, body = named_body
+    if name.startswith("poll_"):
+        event_type = "poll.fb_comments" if "comments" in name else "poll.conversations"
+        _check(event_type, body, PAGE)
+    else:
+        _check_delivery(body)
+
+
+@PROPERTY
+@given(
+    JSON
+    | st.fixed_dictionaries(
+        {"object": st.sampled_from(["page", "instagram"]) | LEAVES},
+        optional={"entry": st.lists(JSON, max_size=3)},
+    )
+)
+def test_random_deliveries_only_raise_payload_error(body):
+    _check_delivery(body)
+
+
+@PROPERTY
+@given(
+    st.sampled_from(EVENT_TYPES) | st.text(max_size=8),
+    st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5) | JSON,
+    st.sampled_from([PAGE, IG_ACCOUNT, ""]) | LEAVES,
+)
+def test_random_units_only_raise_payload_error(event_type, payload, account_ref):
+    _check(event_type, payload, account_ref)
