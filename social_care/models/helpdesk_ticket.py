@@ -3,7 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import html2plaintext, plaintext2html
+from odoo.tools import formataddr, html2plaintext, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
@@ -189,19 +189,29 @@ class HelpdeskTicket(models.Model):
             self.social_last_customer_message_at = message.posted_at
 
     def _social_post_inbound(self, message, attachments):
-        """The customer's message in the chatter, authored by their contact."""
+        """The customer's message in the chatter, authored by their contact.
+
+        Followers notified by email see it from the customer's name at the
+        company's address: the customer may have no email, and an agent's email
+        reply must not bypass the social channel.
+        """
         self.ensure_one()
         body = Markup("%s%s") % (
             message._social_header_html(),
             plaintext2html(message.text or ""),
         )
         author = message.identity_id.partner_id
+        sender_address = (
+            self.company_id.email
+            or self.env["ir.mail_server"]._get_default_from_address()
+        )
+        name = author.name or message.identity_id.display_name
         return self.with_context(
             social_care_inbound=True, mail_create_nosubscribe=True
         ).message_post(
             body=body,
             author_id=author.id or False,
-            email_from=False if author else message.identity_id.display_name,
+            email_from=formataddr((name, sender_address or "")),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             attachment_ids=attachments.ids,

@@ -32,6 +32,8 @@ class TestIngestion(SocialCareCase):
         chatter = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(chatter.author_id, ticket.partner_id)
         self.assertIn("My parcel never arrived", chatter.body)
+        # Agents notified by email see the customer's name at the company's address.
+        self.assertEqual(chatter.email_from, '"Nuovo Cliente" <support@example.com>')
 
     def test_known_handle_reuses_the_existing_contact(self):
         partner = self.env["res.partner"].create(

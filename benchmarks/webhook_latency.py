@@ -1,0 +1,117 @@
+"""Acknowledgement latency of signed webhook deliveries vs Odoo's /web/health.
+
+Both are measured in the same run against the same server, interleaved, one
+request at a time, so the comparison holds whatever the machine's load.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import requests
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+SECRET = "bench-secret"
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def prepare_app(database, addons_path):
+    odoo.tools.config.parse_config(["-d", database, "--addons-path", addons_path])
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        app = env["social.care.app"].create(
+            {"name": "Latency", "provider": "generic", "client_secret": SECRET}
+        )
+        env["social.care.account"].create(
+            {
+                "name": "Latency",
+                "app_id": app.id,
+                "external_ref": "lat",
+                "state": "connected",
+                "poll_enabled": False,
+            }
+        )
+        return app.id
+
+
+def wait_for(url, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"server at {url} did not answer within {timeout} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    from odoo.addons.social_care.tools import generic
+
+    app_id = prepare_app(args.database, args.addons_path)
+    health = f"{args.url}/web/health"
+    hook = f"{args.url}/social_care/webhook/{app_id}"
+    wait_for(health)
+    session = requests.Session()
+    for _warm in range(20):
+        session.get(health, timeout=10)
+    webhook_ms, health_ms = [], []
+    for index in range(args.requests):
+        body = json.dumps(
+            {
+                "messages": [
+                    {
+                        "account": "lat",
+                        "id": f"m{index}",
+                        "channel": "x_public",
+                        "thread": f"t{index % 50}",
+                        "text": "Latency test",
+                        "author": {
+                            "id": f"u{index % 80}",
+                            "handle": f"user{index % 80}",
+                        },
+                    }
+                ]
+            }
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            generic.SIGNATURE_HEADER: generic.sign(SECRET, body),
+        }
+        start = time.perf_counter()
+        response = session.post(hook, data=body, headers=headers, timeout=10)
+        webhook_ms.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.text
+        start = time.perf_counter()
+        session.get(health, timeout=10).raise_for_status()
+        health_ms.append((time.perf_counter() - start) * 1000)
+    for name, values in (("webhook", webhook_ms), ("/web/health", health_ms)):
+        print(
+            f"{name:12} p50 {percentile(values, 0.5):6.1f} ms  "
+            f"p99 {percentile(values, 0.99):6.1f} ms  mean {statistics.mean(values):6.1f} ms"
+        )
+    ratio = percentile(webhook_ms, 0.99) / percentile(health_ms, 0.99)
+    print(
+        f"p99 ratio: webhook is {ratio:.2f}x /web/health ({args.requests} requests each)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
