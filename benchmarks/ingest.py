@@ -156,7 +156,8 @@ def main():
         cr.rollback()
     social_rate, email_rate = len(items) / s_time, len(items) / e_time
     print(
-        f"events: {len(items)} from {args.authors} authors, delivered {args.batch} per webhook"
+        f"events: {len(items)} from {args.authors} authors, "
+        f"{args.batch} per webhook delivery"
     )
     print(
         f"social: {s_time:.1f} s, {social_rate:.1f} events/s, "
@@ -167,7 +168,8 @@ def main():
         f"{e_queries / len(items):.1f} queries/email, {e_tickets} tickets"
     )
     print(
-        f"ratio:  social is {social_rate / email_rate:.2f}x the email gateway's throughput"
+        f"ratio:  social is {social_rate / email_rate:.2f}x "
+        "the email gateway's throughput"
     )
     return 0
 

@@ -104,11 +104,13 @@ def main():
     for name, values in (("webhook", webhook_ms), ("/web/health", health_ms)):
         print(
             f"{name:12} p50 {percentile(values, 0.5):6.1f} ms  "
-            f"p99 {percentile(values, 0.99):6.1f} ms  mean {statistics.mean(values):6.1f} ms"
+            f"p99 {percentile(values, 0.99):6.1f} ms  "
+            f"mean {statistics.mean(values):6.1f} ms"
         )
     ratio = percentile(webhook_ms, 0.99) / percentile(health_ms, 0.99)
     print(
-        f"p99 ratio: webhook is {ratio:.2f}x /web/health ({args.requests} requests each)"
+        f"p99 ratio: webhook is {ratio:.2f}x /web/health "
+        f"({args.requests} requests each)"
     )
     return 0
 

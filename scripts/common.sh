@@ -78,7 +78,7 @@ ensure_venv() {
     find_python
     local stamp
     stamp="$( { "$PYTHON_BIN" --version; echo "$ODOO_PATH"; cat "$ODOO_PATH/requirements.txt" \
-        "$REPO/requirements.txt" "$REPO/scripts/pip-constraints.txt" "$REPO/requirements-dev.txt"; } 2>&1 | sha256sum | cut -c1-16)"
+        "$REPO/scripts/common.sh" "$REPO/requirements.txt" "$REPO/scripts/pip-constraints.txt" "$REPO/requirements-dev.txt"; } 2>&1 | sha256sum | cut -c1-16)"
     if [ -f "$VENV/.social-care-stamp" ] && [ "$(cat "$VENV/.social-care-stamp")" = "$stamp" ]; then
         return
     fi
@@ -91,6 +91,11 @@ ensure_venv() {
     "$pip" install -q -r "$VENV/odoo-requirements.txt"
     # Odoo itself, so that the OCA wheels' "odoo==18.0.*" requirement is met.
     "$pip" install -q --no-deps -e "$ODOO_PATH"
+    # The OCA wheels' site-packages/odoo/addons/ makes site-packages/odoo a
+    # namespace portion; a sys.path entry holding the real package wins over it.
+    local site
+    site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "$ODOO_PATH" > "$site/social-care-odoo-path.pth"
     # The addons themselves are found through --addons-path, not installed.
     "$pip" install -q -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt"
     echo "$stamp" > "$VENV/.social-care-stamp"
