@@ -24,6 +24,7 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/social_care_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/social_care_link_partner_views.xml",
         "views/social_care_menus.xml",

@@ -66,6 +66,36 @@ class HelpdeskTicket(models.Model):
     )
     social_is_spam = fields.Boolean("Spam", readonly=True)
     lead_id = fields.Many2one("crm.lead", readonly=True, copy=False)
+    social_window_deadline = fields.Datetime(
+        "Reply window closes",
+        compute="_compute_social_window_deadline",
+        store=True,
+        help="Until when the platform lets agents answer this private conversation.",
+    )
+    social_window_closed = fields.Boolean(compute="_compute_social_window_closed")
+    social_partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    social_partner_identity_ids = fields.One2many(
+        related="partner_id.social_identity_ids", string="Customer's identities"
+    )
+    social_other_ticket_ids = fields.Many2many(
+        "helpdesk.ticket",
+        compute="_compute_social_other_ticket_ids",
+        string="Customer's other open tickets",
+    )
+    social_awaiting_reply = fields.Boolean(
+        "Awaiting our reply",
+        readonly=True,
+        index=True,
+        help="The customer wrote last and no agent has answered since.",
+    )
+    answered_within_target = fields.Float(
+        "Answered within target (%)",
+        compute="_compute_response_times",
+        store=True,
+        aggregator="avg",
+        help="100 when the first response came within the company's target, "
+        "else 0: averaged, it is the share of tickets answered in time.",
+    )
     first_response_at = fields.Datetime(readonly=True, copy=False)
     first_response_hours = fields.Float(
         compute="_compute_response_times",
@@ -81,15 +111,43 @@ class HelpdeskTicket(models.Model):
         help="Hours from creation to closing.",
     )
 
+    @api.depends("social_last_customer_message_at", "social_channel")
+    def _compute_social_window_deadline(self):
+        for ticket in self:
+            account = ticket.social_account_id
+            ticket.social_window_deadline = (
+                account._social_window_deadline(ticket) if account else False
+            )
+
+    def _compute_social_window_closed(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            deadline = ticket.social_window_deadline
+            ticket.social_window_closed = bool(deadline and deadline < now)
+
+    @api.depends("partner_id")
+    def _compute_social_other_ticket_ids(self):
+        open_tickets = self.search(
+            [("partner_id", "in", self.partner_id.ids), ("stage_id.closed", "=", False)]
+        )
+        for ticket in self:
+            ticket.social_other_ticket_ids = open_tickets.filtered(
+                lambda other, ticket=ticket: other.partner_id == ticket.partner_id
+                and other != ticket
+            )
+
     @api.depends("first_response_at", "closed_date", "create_date")
     def _compute_response_times(self):
         for ticket in self:
+            target = ticket.company_id.social_care_response_target_hours
             start = ticket.create_date
             ticket.first_response_hours = (
                 (ticket.first_response_at - start).total_seconds() / 3600
                 if start and ticket.first_response_at
                 else 0.0
             )
+            in_time = ticket.first_response_at and ticket.first_response_hours <= target
+            ticket.answered_within_target = 100.0 if in_time else 0.0
             ticket.resolution_hours = (
                 (ticket.closed_date - start).total_seconds() / 3600
                 if start and ticket.closed_date
@@ -182,6 +240,7 @@ class HelpdeskTicket(models.Model):
         return ticket
 
     def _social_record_customer_message(self, message):
+        self.social_awaiting_reply = True
         if (
             not self.social_last_customer_message_at
             or message.posted_at > self.social_last_customer_message_at
@@ -326,8 +385,11 @@ class HelpdeskTicket(models.Model):
             )
             self.env["social.care.message"]._social_check_reply(self, text, private)
         message = super().message_post(**kwargs)
-        if is_agent_answer and not self.first_response_at:
-            self.sudo().first_response_at = fields.Datetime.now()
+        if is_agent_answer:
+            answered = {"social_awaiting_reply": False}
+            if not self.first_response_at:
+                answered["first_response_at"] = fields.Datetime.now()
+            self.sudo().write(answered)
         if social_reply:
             self.env["social.care.message"]._social_queue_reply(
                 self, text, private, message
@@ -350,6 +412,42 @@ class HelpdeskTicket(models.Model):
         return self.env["social.care.link.partner"]._social_open_for(
             self.social_identity_id
         )
+
+    def action_merge_social_duplicate(self):
+        """Mark as a duplicate of the flagged ticket, the helpdesk_mgmt way."""
+        self.ensure_one()
+        action = self.action_open_duplicate_wizard()
+        action["context"] = dict(
+            action["context"],
+            default_duplicate_of_id=self.social_possible_duplicate_ids[:1].id,
+        )
+        return action
+
+    def action_move_to_private(self):
+        """A short public reply, then the conversation goes on in private.
+
+        The public reply uses the company's template; where the platform does
+        not allow a public reply, the conversation just switches to private.
+        """
+        self.ensure_one()
+        template = self.company_id.social_care_private_template
+        account = self.social_account_id
+        public_problem = account._social_outbound_problem(self, template, False)
+        self.social_reply_private = True
+        if template and not public_problem:
+            self.with_context(social_care_private=False).message_post(
+                body=template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+            note = _("Moved to private messages: a public reply tells the customer.")
+        else:
+            note = _(
+                "Moved to private messages (no public reply: %(reason)s).",
+                reason=public_problem or _("no template"),
+            )
+        self._social_post_note(note)
+        return True
 
     def action_mark_spam(self):
         """Close as spam: no reply expected, kept for the record and the reports."""

@@ -25,3 +25,8 @@ class ResCompany(models.Model):
         "with your details.",
         translate=True,
     )
+    social_care_response_target_hours = fields.Float(
+        "First response target (hours)",
+        default=1.0,
+        help="Reports show the share of tickets first answered within this time.",
+    )

@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     social_care_private_template = fields.Char(
         related="company_id.social_care_private_template", readonly=False
     )
+    social_care_response_target_hours = fields.Float(
+        related="company_id.social_care_response_target_hours", readonly=False
+    )

@@ -7,6 +7,7 @@ import requests
 from odoo import _, api, fields, models
 
 from ..tools import SendError, SendResult, generic
+from .transaction import commit
 
 _logger = logging.getLogger(__name__)
 
@@ -352,6 +353,11 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         return {"max_length": 0, "window_deadline": False, "public_allowed": True}
 
+    def _social_window_deadline(self, ticket):
+        """When the platform stops letting agents answer this ticket (or False)."""
+        self.ensure_one()
+        return False
+
     def _social_text_length(self, text):
         """Length of a text as the platform counts it."""
         return len(text or "")
@@ -381,8 +387,7 @@ class SocialCareAccount(models.Model):
         )
         for account in accounts:
             account._social_poll_once()
-            # One account's poll never undoes another's.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            commit(self.env)  # one account's poll never undoes another's
 
     def _social_poll_once(self):
         self.ensure_one()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..tools import PayloadError
+from .transaction import commit
 
 _logger = logging.getLogger(__name__)
 
@@ -154,9 +155,7 @@ class SocialCareEvent(models.Model):
             if not ids:
                 return
             self.browse(ids)._process()
-            if not self.env.context.get("social_care_no_commit"):
-                # Each batch is final before the next one is taken.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            commit(self.env)
         self.env.ref("social_care.ir_cron_process_events")._trigger()
 
     def _process(self):

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
 
 from ..tools import CHANNELS, SendError
+from .transaction import commit
 
 _logger = logging.getLogger(__name__)
 
@@ -421,10 +422,8 @@ class SocialCareMessage(models.Model):
     def _social_send_one(self):
         """Send one message; 'sending' is committed first: a crash never resends."""
         self.ensure_one()
-        commit = not self.env.context.get("social_care_no_commit")
         self.write({"state": "sending", "attempts": self.attempts + 1})
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        commit(self.env)
         try:
             result = self.account_id._social_send(self)
         except SendError as error:
@@ -441,9 +440,8 @@ class SocialCareMessage(models.Model):
                 }
             )
             self.ticket_id._social_record_reply_sent(self)
-        if commit:
-            # The platform has it now: record that before anything else can fail.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        # The platform has it now: record that before anything else can fail.
+        commit(self.env)
 
     def _social_handle_send_error(self, error):
         if error.retryable and self.attempts < SEND_MAX_ATTEMPTS:

@@ -1,1 +1,1 @@
-from . import test_ingestion, test_outbound, test_webhook
+from . import test_ingestion, test_outbound, test_poll, test_webhook

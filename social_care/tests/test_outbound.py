@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
@@ -163,3 +164,58 @@ class TestOutbound(SocialCareCase):
         self.assertFalse(
             generic.verify_signature("other-secret", calls[0]["raw"], signature)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAgentExperience(SocialCareCase):
+    def setUp(self):
+        super().setUp()
+        self.deliver(self.message("m1", "Your product is terrible", thread="t1"))
+        self.ticket = self.ticket_of("m1")
+
+    def test_move_to_private_posts_the_template_then_goes_private(self):
+        self.company.social_care_private_template = "We have sent you a DM."
+        self.ticket.with_user(self.agent).action_move_to_private()
+        self.assertTrue(self.ticket.social_reply_private)
+        public = self.env["social.care.message"].search(
+            [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")]
+        )
+        self.assertEqual(
+            (public.text, public.is_private), ("We have sent you a DM.", False)
+        )
+        self.ticket.with_user(self.agent).message_post(
+            body="Could you send us your order number?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        private = self.env["social.care.message"].search(
+            [("ticket_id", "=", self.ticket.id), ("is_private", "=", True)]
+        )
+        self.assertEqual(private.channel, "messenger")
+        self.assertEqual(
+            self.ticket.social_thread_key, "t1", "same ticket, same history"
+        )
+
+    def test_awaiting_reply_and_answered_within_target(self):
+        self.assertTrue(self.ticket.social_awaiting_reply)
+        self.company.social_care_response_target_hours = 1.0
+        self.ticket.with_user(self.agent).message_post(
+            body="Sorry to hear that!",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertFalse(self.ticket.social_awaiting_reply)
+        self.assertEqual(self.ticket.answered_within_target, 100.0)
+        self.deliver(self.message("m2", "Still waiting", thread="t1"))
+        self.assertTrue(self.ticket.social_awaiting_reply)
+
+    def test_window_deadline_comes_from_the_provider(self):
+        deadline = fields.Datetime.now() - timedelta(hours=1)
+        account_class = type(self.env["social.care.account"])
+        with patch.object(
+            account_class, "_social_window_deadline", return_value=deadline
+        ):
+            self.ticket.social_last_customer_message_at = fields.Datetime.now()
+            self.ticket.flush_recordset()
+            self.assertEqual(self.ticket.social_window_deadline, deadline)
+            self.assertTrue(self.ticket.social_window_closed)
