@@ -10,7 +10,11 @@
     "depends": ["social_care"],
     "external_dependencies": {"python": ["tweepy"]},
     "data": [
+        "security/social_care_twitter_security.xml",
+        "security/ir.model.access.csv",
+        "views/social_care_app_views.xml",
         "views/social_care_account_views.xml",
+        "views/social_care_twitter_hit_views.xml",
     ],
     "installable": True,
 }

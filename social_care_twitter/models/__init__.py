@@ -1,1 +1,6 @@
-from . import social_care_app, social_care_account
+from . import (
+    social_care_app,
+    social_care_account,
+    social_care_twitter_usage,
+    social_care_twitter_query,
+)

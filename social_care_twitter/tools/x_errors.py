@@ -56,6 +56,9 @@ _PERMISSION = (
     "reconnect the account granting every requested permission (tweet.write, "
     "dm.write), or raise the app's access in the X developer console"
 )
+# Public: a "forbidden" error with this message is the account's problem, not
+# the message's, so the ORM layer puts the account in error for it.
+MISSING_PERMISSION = _PERMISSION
 _DUPLICATE = (
     "X refuses to post the same text twice: reword the message and send it again"
 )

@@ -1,0 +1,1 @@
+from . import test_outbound, test_poll, test_webhook
