@@ -10,7 +10,12 @@
     "depends": ["social_care"],
     "external_dependencies": {"python": ["facebook-sdk", "requests"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/social_care_meta_security.xml",
+        "views/social_care_app_views.xml",
         "views/social_care_account_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/social_care_rule_views.xml",
     ],
     "installable": True,
 }

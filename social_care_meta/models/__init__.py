@@ -1,1 +1,8 @@
-from . import social_care_app, social_care_account
+from . import (
+    social_care_app,
+    social_care_account,
+    social_care_message,
+    social_care_meta_deletion,
+    social_care_rule,
+    helpdesk_ticket,
+)

@@ -1,5 +1,740 @@
-from odoo import models
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import datetime, timezone
+
+import facebook
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.social_care.tools import Author, ParsedDelivery, SendError, SendResult
+
+from ..tools import (
+    check_length,
+    classify_error,
+    messaging_window,
+    parse_event,
+    parse_usage_headers,
+    private_reply_allowed,
+)
+from ..tools.meta_limits import PRIVATE_REPLY_WINDOW, TEXT_LIMITS
+from .social_care_app import INSTAGRAM_PERMISSIONS, PAGE_PERMISSIONS
+
+_logger = logging.getLogger(__name__)
+
+GRAPH_TIMEOUT = 20  # seconds
+# Above this usage percentage (X-App-Usage, X-Business-Use-Case-Usage), calls
+# pause until Meta's estimate of regained access, before Meta blocks them.
+USAGE_BACKOFF_PERCENT = 90
+MEDIA_HOSTS = ("fbcdn.net", "fbsbx.com", "cdninstagram.com")
+DM_CHANNELS = ("messenger", "instagram_dm")
+COMMENT_CHANNELS = ("facebook_comment", "instagram_comment")
+COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,attachment"
+MESSAGE_FIELDS = "id,message,from,to,created_time,attachments"
+POLL_POSTS = 10
+POLL_CONVERSATIONS = 10
+POLL_FIRST_LOOKBACK = 24 * 3600  # seconds looked back by an account's first poll
+POLL_OVERLAP = 600  # seconds; the database drops what two polls both see
+# Meta's kinds the pipeline acts on as such; the others (permission, window
+# closed, user unavailable, duplicate, invalid, policy) cannot be retried.
+PIPELINE_KINDS = ("rate_limited", "transient", "auth")
+
+
+class MetaSendError(SendError):
+    """A SendError that remembers Meta's own kind (window_closed, permission...)."""
+
+    def __init__(self, meta_error, retry_at=None):
+        kind = meta_error.kind if meta_error.kind in PIPELINE_KINDS else "permanent"
+        super().__init__(kind, meta_error.message, retry_at)
+        self.meta_kind = meta_error.kind
+        self.code = meta_error.code
+
+
+class GraphSession(requests.Session):
+    """The HTTP session under facebook-sdk: optional simulator base URL."""
+
+    def __init__(self, base_url=None):
+        super().__init__()
+        self.base_url = (base_url or "").rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if self.base_url and url.startswith(facebook.FACEBOOK_GRAPH_URL):
+            url = f"{self.base_url}/{url[len(facebook.FACEBOOK_GRAPH_URL) :]}"
+        return super().request(method, url, *args, **kwargs)
+
+
+def _naive_utc(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def _digest(*parts):
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
 class SocialCareAccount(models.Model):
     _inherit = "social.care.account"
+
+    meta_surface = fields.Selection(
+        [
+            ("facebook", "Facebook Page"),
+            ("instagram", "Instagram professional account"),
+        ],
+        "Surface",
+        default="facebook",
+        help="A Facebook Page (comments, visitor posts, Messenger) or the "
+        "Instagram account linked to a Page (comments, mentions, direct messages).",
+    )
+    meta_page_account_id = fields.Many2one(
+        "social.care.account",
+        "Facebook Page",
+        ondelete="cascade",
+        domain="[('provider', '=', 'meta'), ('meta_surface', '=', 'facebook')]",
+        help="Instagram accounts are reached through the Page they are linked to.",
+    )
+    meta_backoff_until = fields.Datetime(
+        "Graph calls paused until",
+        readonly=True,
+        copy=False,
+        help="Meta's usage headers neared the rate limit: calls wait until then.",
+    )
+    meta_backfill_days = fields.Integer(
+        "Backfill (days)",
+        default=7,
+        help="How far back to fetch comments and conversations when backfilling.",
+    )
+    meta_backfill_state = fields.Selection(
+        [("none", "Not requested"), ("running", "Running"), ("done", "Done")],
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    meta_backfill_progress = fields.Char(readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # The one door to the Graph API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _meta_graph(self, app, token, session=None):
+        """facebook-sdk's client on the app's version (its constructor refuses >3.1)."""
+        graph = facebook.GraphAPI(
+            access_token=token or None, timeout=GRAPH_TIMEOUT, session=session
+        )
+        graph.version = app._meta_version()
+        return graph
+
+    def _meta_request(self, method, path, params=None, app=None, token=None):
+        """Call the Graph API; every call of the connector goes through here.
+
+        Uses the account's token (``token`` for the connect flow, False for
+        none), adds ``appsecret_proof``, records the usage headers to back off
+        before Meta blocks us, and raises MetaSendError for Graph errors.
+        """
+        app = app or self.app_id
+        if token is None:
+            self.ensure_one()
+            token = self.sudo().access_token
+            if not token:
+                raise SendError(
+                    "auth", _("This account has no access token: connect it again.")
+                )
+            self._meta_check_backoff()
+        params = dict(params or {})
+        secret = app.sudo().client_secret
+        if token and secret:
+            params["appsecret_proof"] = hmac.new(
+                secret.encode(), token.encode(), hashlib.sha256
+            ).hexdigest()
+        responses = []
+        session = GraphSession(app.api_base_url)
+        session.hooks["response"].append(
+            lambda response, *args, **kwargs: responses.append(response)
+        )
+        graph = self._meta_graph(app, token, session)
+        url = f"{graph.version}/{path}"
+        try:
+            with session:
+                if method == "POST":
+                    return graph.request(url, post_args=params)
+                return graph.request(url, args=params, method=method)
+        except facebook.GraphAPIError as error:
+            raise self._meta_error(responses, error.result) from error
+        except requests.RequestException as error:
+            raise self._meta_error(responses, None) from error
+        finally:
+            if responses and self:
+                self._meta_record_usage(responses[-1].headers)
+
+    def _meta_error(self, responses, body):
+        last = responses[-1] if responses else None
+        meta_error = classify_error(
+            last.status_code if last is not None else None,
+            body if isinstance(body, dict) else {},
+            last.headers if last is not None else {},
+            time.time(),
+        )
+        retry_at = _naive_utc(meta_error.retry_at) if meta_error.retry_at else None
+        if retry_at and self:
+            self.sudo().meta_backoff_until = retry_at
+        return MetaSendError(meta_error, retry_at)
+
+    def _meta_record_usage(self, headers):
+        usage = parse_usage_headers(headers)
+        if usage >= USAGE_BACKOFF_PERCENT:
+            # As if limited: the wait Meta estimates, or the default pause.
+            retry_at = classify_error(429, {}, headers, time.time()).retry_at
+            _logger.info(
+                "Meta usage of account %s at %s%%: pausing calls", self.id, usage
+            )
+            self.sudo().meta_backoff_until = _naive_utc(retry_at)
+
+    def _meta_check_backoff(self):
+        until = self.sudo().meta_backoff_until
+        if until and until > fields.Datetime.now():
+            raise SendError(
+                "rate_limited",
+                _(
+                    "Meta's rate limit is nearly reached: calls resume after "
+                    "%(time)s UTC.",
+                    time=fields.Datetime.to_string(until),
+                ),
+                until,
+            )
+
+    def _meta_page(self):
+        """The Page account whose id and token reach this account's surface."""
+        self.ensure_one()
+        if self.meta_surface != "instagram":
+            return self
+        if not self.meta_page_account_id:
+            raise SendError(
+                "permanent",
+                _("This Instagram account is not linked to a Facebook Page."),
+            )
+        return self.meta_page_account_id
+
+    # ------------------------------------------------------------------
+    # Inbound
+    # ------------------------------------------------------------------
+
+    def _social_parse_event(self, event):
+        if self.provider != "meta":
+            return super()._social_parse_event(event)
+        parsed = parse_event(event.event_type, event.payload, self.external_ref)
+        profiles = {}
+        for message in parsed.messages:
+            if message.action != "create" or message.from_account:
+                continue
+            if message.kind == "mention" and message.author is None:
+                self._meta_enrich_mention(message, event.payload)
+            elif message.channel in DM_CHANNELS and message.author:
+                author = message.author
+                if not (author.name or author.handle):
+                    if author.external_id not in profiles:
+                        profiles[author.external_id] = self._meta_profile(
+                            message.channel, author.external_id
+                        )
+                    message.author = profiles[author.external_id] or author
+        return parsed
+
+    def _meta_profile(self, channel, user_id):
+        """Name and picture of a DM author, fetched once: known people cost no call."""
+        known = self.env["social.care.identity"].search_count(
+            [
+                ("provider", "=", "meta"),
+                ("scope", "=", self.external_ref),
+                ("external_id", "=", user_id),
+                "|",
+                ("name", "!=", False),
+                ("handle", "!=", False),
+            ],
+            limit=1,
+        )
+        if known:
+            return None
+        fields_ = (
+            "name,username,profile_pic"
+            if channel == "instagram_dm"
+            else "first_name,last_name,profile_pic"
+        )
+        try:
+            data = self._meta_request("GET", user_id, {"fields": fields_})
+        except SendError as error:
+            # A profile is a nicety: the message is ingested without it.
+            _logger.info("Meta profile %s not fetched: %s", user_id, error.message)
+            return None
+        username = data.get("username") or ""
+        name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        return Author(
+            external_id=user_id,
+            name=name,
+            handle=username,
+            avatar_url=data.get("profile_pic") or "",
+            profile_url=f"https://www.instagram.com/{username}" if username else "",
+        )
+
+    def _meta_enrich_mention(self, message, payload):
+        """Mentions arrive as ids only: fetch the text, author and link."""
+        value = (payload.get("change") or {}).get("value") or {}
+        comment_id = value.get("comment_id")
+        if comment_id:
+            edge = "mentioned_comment"
+            query = (
+                f"{edge}.comment_id({comment_id})"
+                "{id,text,timestamp,username,media{id,permalink}}"
+            )
+        else:
+            edge = "mentioned_media"
+            query = (
+                f"{edge}.media_id({value.get('media_id')})"
+                "{id,caption,timestamp,username,permalink}"
+            )
+        try:
+            data = self._meta_request("GET", self.external_ref, {"fields": query})
+        except SendError as error:
+            if error.retryable:
+                raise  # the event is retried later with backoff
+            message.text = _(
+                "(A mention whose text could not be fetched: %(error)s)",
+                error=error.message,
+            )
+            return
+        found = data.get(edge) or {}
+        username = found.get("username") or ""
+        message.text = found.get("text") or found.get("caption") or ""
+        message.permalink = (
+            found.get("permalink") or (found.get("media") or {}).get("permalink") or ""
+        )
+        if username:
+            message.author = Author(
+                external_id=f"@{username}",
+                handle=username,
+                profile_url=f"https://www.instagram.com/{username}",
+            )
+
+    def _social_identity_scope(self, parsed):
+        if self.provider != "meta":
+            return super()._social_identity_scope(parsed)
+        # Meta's user ids are page-scoped (PSID) or account-scoped (IGSID).
+        return self.external_ref or ""
+
+    def _social_media_hosts(self):
+        if self.provider != "meta":
+            return super()._social_media_hosts()
+        return MEDIA_HOSTS
+
+    # ------------------------------------------------------------------
+    # Polling and backfill
+    # ------------------------------------------------------------------
+
+    def _social_poll(self):
+        """Recent comments and conversations, for deliveries the webhook missed.
+
+        Stored like webhook events ("poll.fb_comments", "poll.conversations")
+        with keys derived from their content, so a page seen twice is dropped.
+        A running backfill pages further back, one page per poll.
+        """
+        if self.provider != "meta":
+            return super()._social_poll()
+        position = dict(self.poll_cursor) if isinstance(self.poll_cursor, dict) else {}
+        now = int(time.time())
+        since = position.get("since") or now - POLL_FIRST_LOOKBACK
+        backfill = (
+            position.get("backfill") if self.meta_backfill_state == "running" else None
+        )
+        deliveries = []
+        if backfill:
+            deliveries = self._meta_backfill_step(backfill)
+        else:
+            if self.meta_surface == "facebook":
+                deliveries += self._meta_poll_comments(since)[0]
+            deliveries += self._meta_poll_conversations(since)[0]
+        if backfill:
+            # The regular window resumes from where it was once this is done.
+            position["backfill"] = backfill
+        else:
+            position.pop("backfill", None)
+            position["since"] = now - POLL_OVERLAP
+        return deliveries, position
+
+    def _meta_poll_comments(self, since, after=None, backfill=False):
+        """(deliveries, next page cursor, posts read) for recent posts' comments."""
+        params = {"fields": "id,permalink_url,updated_time", "limit": POLL_POSTS}
+        if backfill:
+            params["since"] = since
+        if after:
+            params["after"] = after
+        posts = self._meta_request("GET", f"{self.external_ref}/feed", params)
+        deliveries = []
+        for post in posts.get("data") or []:
+            comments = self._meta_request(
+                "GET",
+                f"{post['id']}/comments",
+                {
+                    "filter": "stream",
+                    "order": "reverse_chronological",
+                    "since": since,
+                    "fields": COMMENT_FIELDS,
+                    "limit": 100,
+                },
+            )
+            data = comments.get("data") or []
+            if not data:
+                continue
+            key = _digest([(c.get("id"), c.get("message")) for c in data])
+            deliveries.append(
+                ParsedDelivery(
+                    self.external_ref,
+                    f"poll:fbc:{post['id']}:{key}",
+                    "poll.fb_comments",
+                    {"post": post, "comments": {"data": data}},
+                )
+            )
+        return deliveries, self._meta_next_after(posts), len(posts.get("data") or [])
+
+    def _meta_poll_conversations(self, since, after=None):
+        """(deliveries, next page cursor, conversations read) since ``since``."""
+        platform = "instagram" if self.meta_surface == "instagram" else "messenger"
+        params = {
+            "platform": platform,
+            "fields": "id,updated_time,participants,"
+            f"messages.limit(25){{{MESSAGE_FIELDS}}}",
+            "limit": POLL_CONVERSATIONS,
+        }
+        if after:
+            params["after"] = after
+        page = self._meta_request(
+            "GET", f"{self._meta_page().external_ref}/conversations", params
+        )
+        deliveries = []
+        conversations = page.get("data") or []
+        for conversation in conversations:
+            updated = conversation.get("updated_time") or ""
+            if updated and self._meta_epoch(updated) < since:
+                continue
+            messages = (conversation.get("messages") or {}).get("data") or []
+            key = _digest([m.get("id") for m in messages])
+            deliveries.append(
+                ParsedDelivery(
+                    self.external_ref,
+                    f"poll:conv:{conversation.get('id')}:{key}",
+                    "poll.conversations",
+                    {"platform": platform, "data": [conversation]},
+                )
+            )
+        return deliveries, self._meta_next_after(page), len(conversations)
+
+    @staticmethod
+    def _meta_next_after(page):
+        if not (page.get("paging") or {}).get("next"):
+            return None
+        return ((page.get("paging") or {}).get("cursors") or {}).get("after")
+
+    @staticmethod
+    def _meta_epoch(value):
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            return 0
+        return int(moment.timestamp())
+
+    def action_meta_backfill(self):
+        """Fetch the last N days of comments and conversations, a page per poll."""
+        if self.filtered(lambda account: not account.poll_enabled):
+            raise UserError(_("The backfill runs with polling: enable Poll first."))
+        for account in self:
+            days = max(1, account.meta_backfill_days or 1)
+            position = (
+                dict(account.poll_cursor or {})
+                if isinstance(account.poll_cursor, dict)
+                else {}
+            )
+            position["backfill"] = {
+                "since": int(time.time()) - days * 86400,
+                "posts": 0,
+                "conversations": 0,
+                "posts_done": account.meta_surface != "facebook",
+                "conversations_done": False,
+            }
+            account.write(
+                {
+                    "poll_cursor": position,
+                    "meta_backfill_state": "running",
+                    "meta_backfill_progress": _("Backfill queued."),
+                    "next_poll_at": False,
+                }
+            )
+        self.env.ref("social_care.ir_cron_poll_accounts")._trigger()
+
+    def _meta_backfill_step(self, backfill):
+        """One page of posts and one of conversations; progress on the account."""
+        deliveries = []
+        if not backfill["posts_done"]:
+            found, after, count = self._meta_poll_comments(
+                backfill["since"], backfill.get("posts_after"), backfill=True
+            )
+            deliveries += found
+            backfill.update(posts=backfill["posts"] + count, posts_after=after)
+            backfill["posts_done"] = not after
+        if not backfill["conversations_done"]:
+            found, after, count = self._meta_poll_conversations(
+                backfill["since"], backfill.get("conversations_after")
+            )
+            deliveries += found
+            backfill.update(
+                conversations=backfill["conversations"] + count,
+                conversations_after=after,
+            )
+            backfill["conversations_done"] = not after or not found
+        done = backfill["posts_done"] and backfill["conversations_done"]
+        counts = {
+            "posts": backfill["posts"],
+            "conversations": backfill["conversations"],
+        }
+        self.write(
+            {
+                "meta_backfill_state": "done" if done else "running",
+                "meta_backfill_progress": _(
+                    "Done: %(posts)s posts and %(conversations)s conversations read.",
+                    **counts,
+                )
+                if done
+                else _(
+                    "Running: %(posts)s posts and %(conversations)s conversations "
+                    "read so far.",
+                    **counts,
+                ),
+            }
+        )
+        return deliveries
+
+    # ------------------------------------------------------------------
+    # Outbound
+    # ------------------------------------------------------------------
+
+    def _social_send(self, message):
+        if self.provider != "meta":
+            return super()._social_send(message)
+        parent = message.parent_id
+        if not message.is_private:
+            return self._meta_send_comment_reply(message, parent)
+        if parent and not parent.is_private:
+            problem = self._meta_private_reply_problem(parent, exclude=message)
+            if problem:
+                raise SendError("permanent", problem)
+            recipient = {"comment_id": parent.external_id}
+            extra = {"messaging_type": "RESPONSE"}
+        else:
+            ticket = message.ticket_id
+            window = messaging_window(
+                message.channel,
+                ticket.social_last_customer_message_at,
+                fields.Datetime.now(),
+            )
+            if window.state == "closed":
+                raise SendError(
+                    "permanent", self._meta_window_sentence(ticket, message.channel)
+                )
+            extra = {"messaging_type": window.messaging_type}
+            if window.tag:
+                extra["tag"] = window.tag
+            person = parent.identity_id or ticket.social_identity_id
+            recipient = {"id": person.external_id}
+        page = self._meta_page()
+        answer = self._meta_request(
+            "POST",
+            f"{page.external_ref}/messages",
+            dict(
+                extra,
+                recipient=json.dumps(recipient),
+                message=json.dumps(
+                    {"text": message.text, "metadata": f"social_care:{message.id}"}
+                ),
+            ),
+        )
+        return SendResult(external_id=str(answer.get("message_id") or ""))
+
+    def _meta_send_comment_reply(self, message, parent):
+        if not parent.external_id or parent.channel not in COMMENT_CHANNELS:
+            raise SendError(
+                "permanent", _("There is no customer comment to reply to publicly.")
+            )
+        edge = "replies" if parent.channel == "instagram_comment" else "comments"
+        answer = self._meta_request(
+            "POST", f"{parent.external_id}/{edge}", {"message": message.text}
+        )
+        return SendResult(
+            external_id=str(answer.get("id") or ""),
+            permalink=parent.permalink or "",
+        )
+
+    def _meta_private_reply_problem(self, comment, exclude=None):
+        """Why a private reply to ``comment`` is no longer possible, or None."""
+        if comment.kind == "mention":
+            return _(
+                "No private reply to a mention: Meta allows private replies only "
+                "to comments on the account's own posts."
+            )
+        others = self.env["social.care.message"].search_count(
+            [
+                ("parent_id", "=", comment.id),
+                ("direction", "=", "out"),
+                ("is_private", "=", True),
+                ("state", "!=", "failed"),
+                ("id", "not in", exclude.ids if exclude else []),
+            ],
+            limit=1,
+        )
+        problem = private_reply_allowed(
+            comment.posted_at, fields.Datetime.now(), bool(others)
+        )
+        if problem:
+            return _(
+                "No private reply to this comment: %(reason)s "
+                "Answer publicly, or ask the customer to write to the account.",
+                reason=problem,
+            )
+        return None
+
+    def _meta_window_sentence(self, ticket, channel):
+        label = _("Messenger") if channel == "messenger" else _("Instagram Direct")
+        last = ticket.social_last_customer_message_at
+        contact = ticket.partner_id
+        reach = ", ".join(
+            filter(None, [contact.email, contact.phone or contact.mobile])
+        )
+        sentence = (
+            _(
+                "The %(channel)s window is closed: the customer last wrote on "
+                "%(date)s UTC, and Meta allows replies for 24 hours, or 7 days "
+                "with the human agent tag.",
+                channel=label,
+                date=fields.Datetime.to_string(last),
+            )
+            if last
+            else _(
+                "The customer has never written on %(channel)s: Meta does not "
+                "allow writing first.",
+                channel=label,
+            )
+        )
+        if reach:
+            return sentence + " " + _("Reach them at %(contact)s.", contact=reach)
+        return (
+            sentence
+            + " "
+            + _("Reach them by email or phone, or wait for them to write again.")
+        )
+
+    def _social_outbound_problem(self, ticket, text, private):
+        problem = super()._social_outbound_problem(ticket, text, private)
+        if problem or self.provider != "meta":
+            return problem
+        channel = ticket._social_reply_channel(private)
+        problem = check_length(channel, text)
+        if problem:
+            return problem
+        parent = ticket._social_reply_parent(private)
+        if not private:
+            if parent.channel not in COMMENT_CHANNELS or parent.kind == "mention":
+                return _(
+                    "This conversation has no comment of the customer to reply to "
+                    "publicly: switch the reply to private."
+                )
+            return None
+        if parent and not parent.is_private:
+            return self._meta_private_reply_problem(parent)
+        window = messaging_window(
+            channel, ticket.social_last_customer_message_at, fields.Datetime.now()
+        )
+        if window.state == "closed":
+            return self._meta_window_sentence(ticket, channel)
+        return None
+
+    def _social_reply_limits(self, ticket, private):
+        limits = super()._social_reply_limits(ticket, private)
+        if self.provider != "meta":
+            return limits
+        channel = ticket._social_reply_channel(private)
+        parent = ticket._social_reply_parent(False)
+        limits.update(
+            max_length=TEXT_LIMITS[channel][0],
+            public_allowed=parent.channel in COMMENT_CHANNELS
+            and parent.kind != "mention",
+        )
+        comment = ticket._social_reply_parent(True)
+        if private and comment and not comment.is_private:
+            limits["window_deadline"] = comment.posted_at + PRIVATE_REPLY_WINDOW
+        elif private and channel in DM_CHANNELS:
+            window = messaging_window(
+                channel, ticket.social_last_customer_message_at, fields.Datetime.now()
+            )
+            limits["window_deadline"] = window.deadline or False
+        return limits
+
+    # ------------------------------------------------------------------
+    # Connection and moderation
+    # ------------------------------------------------------------------
+
+    def _social_test_connection(self):
+        if self.provider != "meta":
+            return super()._social_test_connection()
+        app = self.app_id.sudo()
+        debug = (
+            self._meta_request(
+                "GET",
+                "debug_token",
+                {"input_token": self.sudo().access_token},
+                token=f"{app.client_key}|{app.client_secret}",
+            ).get("data")
+            or {}
+        )
+        if not debug.get("is_valid"):
+            raise SendError(
+                "auth", _("Facebook says the access token is no longer valid.")
+            )
+        page = self._meta_page()
+        name = self._meta_request("GET", page.external_ref, {"fields": "name"}).get(
+            "name"
+        )
+        needed = PAGE_PERMISSIONS
+        sentence = _("Connected to the Facebook Page %(page)s.", page=name)
+        if self.meta_surface == "instagram":
+            username = self._meta_request(
+                "GET", self.external_ref, {"fields": "username"}
+            ).get("username")
+            self.handle = username
+            needed += INSTAGRAM_PERMISSIONS
+            sentence = _(
+                "Connected to the Instagram account @%(username)s through the "
+                "Facebook Page %(page)s.",
+                username=username,
+                page=name,
+            )
+        missing = [p for p in needed if p not in (debug.get("scopes") or [])]
+        if missing:
+            raise SendError(
+                "permanent",
+                _(
+                    "%(sentence)s Missing permissions: %(missing)s. Connect the "
+                    "Pages again and grant them.",
+                    sentence=sentence,
+                    missing=", ".join(missing),
+                ),
+            )
+        return sentence
+
+    def _meta_set_hidden(self, message, hidden):
+        """Hide or unhide one comment on Facebook or Instagram."""
+        self.ensure_one()
+        flag = "true" if hidden else "false"
+        param = "hide" if message.channel == "instagram_comment" else "is_hidden"
+        self._meta_request("POST", message.external_id, {param: flag})
+        message.meta_is_hidden = hidden

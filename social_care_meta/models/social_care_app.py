@@ -1,4 +1,51 @@
-from odoo import fields, models
+import logging
+import secrets
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import plaintext2html
+
+from odoo.addons.social_care.tools import PayloadError
+
+from ..tools import (
+    DEFAULT_VERSION,
+    days_until_end_of_life,
+    is_near_end_of_life,
+    normalize_version,
+    parse_signed_request,
+    split_delivery,
+    verify_challenge,
+    verify_signature,
+)
+
+_logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+OAUTH_CALLBACK_PATH = "/social_care_meta/oauth/callback"
+# Facebook Login scopes for page comments, Messenger and Instagram (PLATFORM-APIS §10).
+PAGE_PERMISSIONS = (
+    "pages_show_list",
+    "pages_manage_metadata",
+    "pages_read_engagement",
+    "pages_manage_engagement",
+    "pages_messaging",
+)
+INSTAGRAM_PERMISSIONS = (
+    "instagram_basic",
+    "instagram_manage_comments",
+    "instagram_manage_messages",
+)
+PERMISSIONS = PAGE_PERMISSIONS + INSTAGRAM_PERMISSIONS
+PAGE_WEBHOOK_FIELDS = (
+    "feed",
+    "messages",
+    "message_echoes",
+    "message_edits",
+    "messaging_postbacks",
+)
+DELETED_TEXT = "[deleted at the person's request]"
 
 
 class SocialCareApp(models.Model):
@@ -8,3 +55,316 @@ class SocialCareApp(models.Model):
         selection_add=[("meta", "Meta (Facebook, Instagram)")],
         ondelete={"meta": "cascade"},
     )
+    meta_graph_version = fields.Char(
+        "Graph API version",
+        default=DEFAULT_VERSION,
+        help="The Graph API version every call uses, e.g. v26.0. Meta keeps a "
+        "version for at least two years: move to a newer one before its end.",
+    )
+    meta_version_warning = fields.Char(compute="_compute_meta_version_warning")
+    meta_deletion_policy = fields.Selection(
+        [
+            ("anonymize", "Anonymize the person and blank their messages"),
+            ("delete", "Delete the person's identities and messages"),
+        ],
+        "Data deletion policy",
+        default="anonymize",
+        required=True,
+        help="What Meta's data deletion callback does with that person's data. "
+        "Anonymizing keeps the tickets readable for the reports.",
+    )
+    meta_oauth_redirect_url = fields.Char(
+        "OAuth redirect URL", compute="_compute_meta_urls"
+    )
+    meta_deletion_url = fields.Char(
+        "Data deletion callback URL", compute="_compute_meta_urls"
+    )
+    meta_deletion_ids = fields.One2many(
+        "social.care.meta.deletion", "app_id", "Data deletion requests"
+    )
+
+    @api.depends("provider", "meta_graph_version")
+    def _compute_meta_version_warning(self):
+        today = fields.Date.context_today(self)
+        for app in self:
+            app.meta_version_warning = False
+            if app.provider != "meta":
+                continue
+            version = app._meta_version()
+            if is_near_end_of_life(version, today):
+                days = days_until_end_of_life(version, today)
+                app.meta_version_warning = (
+                    _(
+                        "Graph API %(version)s stops working in %(days)s days: "
+                        "choose a newer version and check the connector with it.",
+                        version=version,
+                        days=days,
+                    )
+                    if days > 0
+                    else _(
+                        "Graph API %(version)s has reached its end of life: "
+                        "choose a newer version now.",
+                        version=version,
+                    )
+                )
+
+    def _compute_meta_urls(self):
+        base = self.get_base_url()
+        for app in self:
+            app.meta_oauth_redirect_url = base + OAUTH_CALLBACK_PATH
+            app.meta_deletion_url = (
+                f"{base}/social_care_meta/deletion/{app.id}" if app.id else False
+            )
+
+    @api.model
+    def _meta_normalize_vals(self, vals):
+        if vals.get("meta_graph_version"):
+            try:
+                vals["meta_graph_version"] = normalize_version(
+                    vals["meta_graph_version"]
+                )
+            except ValueError as error:
+                raise ValidationError(
+                    _(
+                        "%(value)s is not a Graph API version such as %(example)s.",
+                        value=vals["meta_graph_version"],
+                        example=DEFAULT_VERSION,
+                    )
+                ) from error
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._meta_normalize_vals(v) for v in vals_list])
+
+    def write(self, vals):
+        return super().write(self._meta_normalize_vals(vals))
+
+    def _meta_version(self):
+        """The configured Graph version, normalized; the default when unset."""
+        self.ensure_one()
+        return normalize_version(self.meta_graph_version or DEFAULT_VERSION)
+
+    # ------------------------------------------------------------------
+    # Webhook hooks
+    # ------------------------------------------------------------------
+
+    def _social_webhook_challenge(self, params):
+        if self.provider != "meta":
+            return super()._social_webhook_challenge(params)
+        challenge = verify_challenge(params, self.sudo().verify_token)
+        return (challenge, "text/plain") if challenge is not None else None
+
+    def _social_webhook_verify(self, headers, body):
+        if self.provider != "meta":
+            return super()._social_webhook_verify(headers, body)
+        return verify_signature(
+            self.sudo().client_secret, body, headers.get(SIGNATURE_HEADER)
+        )
+
+    def _social_webhook_split(self, payload):
+        if self.provider != "meta":
+            return super()._social_webhook_split(payload)
+        return split_delivery(payload)
+
+    def _social_unreadable_status(self):
+        # Meta retries a failed delivery for 36 h and disables webhooks that
+        # keep failing; the unreadable body is stored as an error event anyway.
+        if self.provider == "meta":
+            return 200
+        return super()._social_unreadable_status()
+
+    # ------------------------------------------------------------------
+    # Connect: Facebook Login
+    # ------------------------------------------------------------------
+
+    def action_meta_connect(self):
+        """Send the admin through Facebook Login to pick the Pages to connect."""
+        self.ensure_one()
+        app = self.sudo()
+        if not (app.client_key and app.client_secret):
+            raise UserError(_("Fill in the App ID and the App secret first."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/social_care_meta/oauth/start/{self.id}",
+            "target": "self",
+        }
+
+    def _meta_authorize_url(self, state):
+        """Facebook Login dialog URL, asking for every permission the connector uses."""
+        self.ensure_one()
+        graph = self.env["social.care.account"]._meta_graph(self, None)
+        return graph.get_auth_url(
+            self.sudo().client_key,
+            self.meta_oauth_redirect_url,
+            PERMISSIONS,
+            state=state,
+            response_type="code",
+        )
+
+    def _meta_connect(self, code):
+        """Exchange the login code and connect every Page (and Instagram) it grants.
+
+        The short-lived user token is exchanged for a long-lived one, whose
+        ``/me/accounts`` gives Page tokens that do not expire. Returns the
+        accounts created or updated.
+        """
+        self.ensure_one()
+        app = self.sudo()
+        accounts = self.env["social.care.account"]
+        credentials = {"client_id": app.client_key, "client_secret": app.client_secret}
+        short = accounts._meta_request(
+            "GET",
+            "oauth/access_token",
+            dict(credentials, redirect_uri=self.meta_oauth_redirect_url, code=code),
+            app=self,
+            token=False,
+        )
+        long_lived = accounts._meta_request(
+            "GET",
+            "oauth/access_token",
+            dict(
+                credentials,
+                grant_type="fb_exchange_token",
+                fb_exchange_token=short["access_token"],
+            ),
+            app=self,
+            token=False,
+        )
+        pages = accounts._meta_request(
+            "GET",
+            "me/accounts",
+            {
+                "fields": "id,name,access_token,"
+                "instagram_business_account{id,username}",
+                "limit": 100,
+            },
+            app=self,
+            token=long_lived["access_token"],
+        )
+        connected = accounts
+        for page in pages.get("data") or []:
+            connected |= self._meta_connect_page(page)
+        return connected
+
+    def _meta_connect_page(self, page):
+        """One Page (and its Instagram account): accounts upserted, webhooks on."""
+        page_account = self._meta_upsert_account(
+            page["id"],
+            {
+                "name": page.get("name") or page["id"],
+                "meta_surface": "facebook",
+                "access_token": page["access_token"],
+            },
+        )
+        page_account._meta_request(
+            "POST",
+            f"{page['id']}/subscribed_apps",
+            {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)},
+        )
+        connected = page_account
+        instagram = page.get("instagram_business_account") or {}
+        if instagram.get("id"):
+            username = instagram.get("username") or ""
+            connected |= self._meta_upsert_account(
+                instagram["id"],
+                {
+                    "name": f"@{username}" if username else instagram["id"],
+                    "handle": username,
+                    "meta_surface": "instagram",
+                    "meta_page_account_id": page_account.id,
+                    "access_token": page["access_token"],
+                },
+            )
+        return connected
+
+    def _meta_upsert_account(self, external_ref, values):
+        accounts = self.env["social.care.account"].with_context(active_test=False)
+        account = accounts.search(
+            [("app_id", "=", self.id), ("external_ref", "=", external_ref)], limit=1
+        )
+        values = dict(values, state="connected", last_error=False, active=True)
+        if account:
+            account.write(values)
+            return account
+        return accounts.create(
+            dict(
+                values,
+                app_id=self.id,
+                external_ref=external_ref,
+                company_id=self.company_id.id,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Meta's data deletion callback
+    # ------------------------------------------------------------------
+
+    def _meta_handle_deletion(self, signed_request):
+        """Erase or anonymize one person, as the policy says; return the request.
+
+        Raises PayloadError when the signed request is not genuine.
+        """
+        self.ensure_one()
+        data = parse_signed_request(signed_request, self.sudo().client_secret)
+        user_id = str(data.get("user_id") or "").strip()
+        if not user_id:
+            raise PayloadError("the signed request names no user")
+        identities = (
+            self.env["social.care.identity"]
+            .sudo()
+            .search([("provider", "=", "meta"), ("external_id", "=", user_id)])
+        )
+        messages = identities.message_ids
+        counts = {"identity_count": len(identities), "message_count": len(messages)}
+        identities._meta_anonymize_contacts()
+        if self.meta_deletion_policy == "delete":
+            messages.mail_message_id.unlink()
+            messages.unlink()
+            identities.unlink()
+        else:
+            identities._meta_anonymize()
+        return (
+            self.env["social.care.meta.deletion"]
+            .sudo()
+            .create(
+                dict(
+                    counts,
+                    app_id=self.id,
+                    policy=self.meta_deletion_policy,
+                    confirmation_code=secrets.token_hex(8),
+                    state="done",
+                )
+            )
+        )
+
+
+class SocialCareIdentity(models.Model):
+    _inherit = "social.care.identity"
+
+    def _meta_anonymize_contacts(self):
+        """Contacts made from the platform's profile lose what it told us."""
+        name = _("Deleted user")
+        for partner in self.filtered(
+            lambda i: i.match_confidence == "created"
+        ).partner_id:
+            partner.write({"name": name, "social_handles": False, "image_1920": False})
+            self.env["helpdesk.ticket"].search([("partner_id", "=", partner.id)]).write(
+                {"partner_name": name}
+            )
+
+    def _meta_anonymize(self):
+        """No name, picture or id left; the messages' texts blanked."""
+        body = Markup("%s") % plaintext2html(DELETED_TEXT)
+        for identity in self:
+            identity.message_ids.mail_message_id.write({"body": body})
+            identity.message_ids.write({"text": DELETED_TEXT})
+            identity.write(
+                {
+                    "external_id": f"deleted-{identity.id}",
+                    "name": _("Deleted user"),
+                    "handle": False,
+                    "avatar_url": False,
+                    "profile_url": False,
+                }
+            )

@@ -1,0 +1,1 @@
+from . import test_meta_inbound, test_meta_outbound, test_meta_http, test_meta_scenario
