@@ -82,6 +82,15 @@ class HelpdeskTicket(models.Model):
         compute="_compute_social_other_ticket_ids",
         string="Customer's other open tickets",
     )
+    social_reply_channel = fields.Selection(
+        [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
+        "Replies go to",
+        compute="_compute_social_reply_info",
+    )
+    social_reply_max_length = fields.Integer(
+        "Reply length limit", compute="_compute_social_reply_info"
+    )
+    social_reply_public_allowed = fields.Boolean(compute="_compute_social_reply_info")
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
@@ -117,6 +126,30 @@ class HelpdeskTicket(models.Model):
             account = ticket.social_account_id
             ticket.social_window_deadline = (
                 account._social_window_deadline(ticket) if account else False
+            )
+
+    @api.depends("social_reply_private", "social_channel", "social_message_ids")
+    def _compute_social_reply_info(self):
+        """What the composer shows: where a reply goes and what the platform allows."""
+        for ticket in self:
+            account = ticket.social_account_id
+            if not account:
+                ticket.update(
+                    {
+                        "social_reply_channel": False,
+                        "social_reply_max_length": 0,
+                        "social_reply_public_allowed": False,
+                    }
+                )
+                continue
+            private = ticket.social_reply_private
+            limits = account._social_reply_limits(ticket, private)
+            ticket.update(
+                {
+                    "social_reply_channel": ticket._social_reply_channel(private),
+                    "social_reply_max_length": limits.get("max_length") or 0,
+                    "social_reply_public_allowed": limits.get("public_allowed", True),
+                }
             )
 
     def _compute_social_window_closed(self):
