@@ -101,6 +101,40 @@ ensure_venv() {
     echo "$stamp" > "$VENV/.social-care-stamp"
 }
 
+# Chrome or Chromium for the browser tours (HttpCase.start_tour), found on the
+# PATH the way Odoo 18 looks for it. Installed with apt-get when missing.
+# Without a browser the tours fail: they are not skipped.
+browser_found() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+ensure_browser() {
+    browser_found && return
+    local sudo="" log="${TMPDIR:-/tmp}/social-care-chromium-install.log"
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo -n"
+    fi
+    local why
+    if ! command -v apt-get >/dev/null 2>&1; then
+        why="no apt-get on this system"
+    elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
+        why="installing needs root or password-less sudo"
+    else
+        say "installing Chromium for the browser tours (apt-get install chromium; log: $log)"
+        {
+            $sudo apt-get update -q || true
+            $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+                || $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-browser
+        } > "$log" 2>&1 || true
+        why="apt-get install failed, see $log"
+    fi
+    browser_found || say "warning: no Chrome or Chromium on the PATH ($why): the browser tours will fail. Install it ('sudo apt-get install chromium') or put google-chrome or chromium on the PATH."
+}
+
 odoo_bin() {
     "$VENV/bin/python" "$ODOO_PATH/odoo-bin" --addons-path="$ODOO_PATH/odoo/addons,$REPO" "$@"
 }

@@ -24,12 +24,15 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
-        "views/social_care_report_views.xml",
+        "report/helpdesk_ticket_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/social_care_link_partner_views.xml",
         "views/social_care_menus.xml",
     ],
     "demo": ["demo/social_care_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["social_care/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -17,5 +17,6 @@
         "views/helpdesk_ticket_views.xml",
         "views/social_care_rule_views.xml",
     ],
+    "demo": ["demo/social_care_meta_demo.xml"],
     "installable": True,
 }

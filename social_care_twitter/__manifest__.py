@@ -16,5 +16,6 @@
         "views/social_care_account_views.xml",
         "views/social_care_twitter_hit_views.xml",
     ],
+    "demo": ["demo/social_care_twitter_demo.xml"],
     "installable": True,
 }

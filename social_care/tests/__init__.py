@@ -1,1 +1,8 @@
-from . import test_ingestion, test_outbound, test_poll, test_webhook
+from . import (
+    test_ingestion,
+    test_outbound,
+    test_poll,
+    test_report,
+    test_tours,
+    test_webhook,
+)

@@ -102,7 +102,7 @@ class SocialCareAccount(models.Model):
         help="Meta's usage headers neared the rate limit: calls wait until then.",
     )
     meta_backfill_days = fields.Integer(
-        "Backfill (days)",
+        "Meta backfill (days)",
         default=7,
         help="How far back to fetch comments and conversations when backfilling.",
     )

@@ -164,7 +164,7 @@ class SocialCareAccount(models.Model):
         "social.care.twitter.query", "account_id", "Listening queries"
     )
     twitter_backfill_days = fields.Integer(
-        "Backfill (days)",
+        "X backfill (days)",
         help="On connect, fetch the mentions of the last days (and the direct "
         "messages, X keeps 30 days of them). 0: start from the connection.",
     )

@@ -1,0 +1,169 @@
+"""The README screenshots, taken with headless Chromium (DevTools protocol).
+
+Serve a database prepared with demo_data.py, then:
+
+    .venv/bin/python docs/screenshots/shoot.py [http://127.0.0.1:8869] [sc_shots]
+
+Logs in as admin/admin and writes ticket-form.png, composer.png and report.png
+next to this file.
+"""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+import websocket
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8869"
+DB = sys.argv[2] if len(sys.argv) > 2 else "sc_shots"
+OUT = os.path.dirname(os.path.abspath(__file__))
+W, H = 1600, 1000
+
+session = requests.Session()
+r = session.post(
+    f"{BASE}/web/session/authenticate",
+    json={
+        "jsonrpc": "2.0",
+        "params": {"db": DB, "login": "admin", "password": "admin"},
+    },
+)
+r.raise_for_status()
+sid = session.cookies["session_id"]
+TICKET = session.post(
+    f"{BASE}/web/dataset/call_kw",
+    json={
+        "jsonrpc": "2.0",
+        "params": {
+            "model": "helpdesk.ticket",
+            "method": "search",
+            "args": [[("name", "like", "blue running shoes")]],
+            "kwargs": {"limit": 1},
+        },
+    },
+).json()["result"][0]
+
+profile = tempfile.mkdtemp(prefix="shots_chrome_")
+chrome = subprocess.Popen(
+    [
+        "chromium",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--remote-debugging-port=9333",
+        f"--user-data-dir={profile}",
+        f"--window-size={W},{H}",
+        "--no-first-run",
+        "about:blank",
+    ],
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.DEVNULL,
+)
+try:
+    for _ in range(50):
+        try:
+            pages = requests.get("http://127.0.0.1:9333/json").json()
+            page = next(p for p in pages if p["type"] == "page")
+            break
+        except Exception:
+            time.sleep(0.2)
+    ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+    counter = [0]
+
+    def cdp(method, **params):
+        counter[0] += 1
+        ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("id") == counter[0]:
+                if "error" in msg:
+                    raise RuntimeError(msg["error"])
+                return msg.get("result")
+
+    def js(expr):
+        res = cdp(
+            "Runtime.evaluate", expression=expr, awaitPromise=True, returnByValue=True
+        )
+        if res.get("exceptionDetails"):
+            raise RuntimeError(res["exceptionDetails"])
+        return res["result"].get("value")
+
+    def wait(selector, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end:
+            if js(f"!!document.querySelector({json.dumps(selector)})"):
+                return
+            time.sleep(0.3)
+        raise TimeoutError(selector)
+
+    def click(selector):
+        wait(selector)
+        js(f"document.querySelector({json.dumps(selector)}).click()")
+
+    def shot(name, width=W, height=H):
+        cdp(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        time.sleep(1.5)
+        # Transient notifications ("The page is out of date") are not the product.
+        js("document.querySelectorAll('.o_notification_close').forEach(b => b.click())")
+        time.sleep(0.5)
+        data = cdp("Page.captureScreenshot", format="png")["data"]
+        with open(f"{OUT}/{name}", "wb") as f:
+            f.write(base64.b64decode(data))
+        print("saved", name)
+
+    cdp("Page.enable")
+    cdp("Runtime.enable")
+    cdp(
+        "Emulation.setDeviceMetricsOverride",
+        width=W,
+        height=H,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    cdp("Network.enable")
+    cdp("Network.setCookie", name="session_id", value=sid, domain="127.0.0.1", path="/")
+
+    # 1. The social ticket form.
+    cdp(
+        "Page.navigate",
+        url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_social_action/{TICKET}",
+    )
+    wait(".o_form_view .alert-info")
+    wait(".o-mail-Message")
+    shot("ticket-form.png")
+
+    # 2. The composer: "Send message" open, a reply being written.
+    click(".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage")
+    wait(".o-mail-Composer-input")
+    js("""(() => {
+        const el = document.querySelector('.o-mail-Composer-input');
+        el.focus();
+        document.execCommand('insertText', false,
+            'Good news, Sofia: the courier has your parcel and delivers it on Friday. '
+            + 'Tracking: https://track.example.com/SC-2291');
+        return true;
+    })()""")
+    time.sleep(0.5)
+    shot("composer.png")
+
+    # 3. Response Times by Channel.
+    cdp(
+        "Page.navigate",
+        url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_response_report_action",
+    )
+    wait(".o_pivot table")
+    shot("report.png", 1920, 760)
+finally:
+    chrome.terminate()
+    chrome.wait(10)

@@ -1,0 +1,940 @@
+"""The simulator's state: customers, conversations, webhook deliveries, API answers.
+
+Nothing here is a social network. Customer activity is made up from a few
+fictional people, signed with the app secrets the demo data holds, and POSTed
+to Odoo's real webhook route. Odoo's calls to the X API v2 and the Graph API
+(pointed here by the apps' ``api_base_url``) are recorded and answered in the
+shape the platforms use.
+"""
+
+import json
+import re
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from . import addon_tools
+
+LABEL = "Social Care API simulator — not a real social network"
+
+# What the demo data holds (social_care_twitter/demo, social_care_meta/demo).
+DEMO_X_SECRET = "simulator-x-consumer-secret-not-real"
+DEMO_X_USER_ID = "1890000000000000001"
+DEMO_X_HANDLE = "SimSupport"
+DEMO_META_SECRET = "simulator-meta-app-secret-not-real"
+DEMO_PAGE_ID = "990000000000001"
+DEMO_PAGE_NAME = "Sim Bikes"
+DEMO_IG_ID = "17840000000000999"
+DEMO_IG_USERNAME = "simbikes"
+
+CHANNELS = {
+    "x_public": "X post",
+    "x_dm": "X direct message",
+    "facebook_comment": "Facebook comment",
+    "messenger": "Messenger",
+    "instagram_comment": "Instagram comment",
+    "instagram_dm": "Instagram direct message",
+}
+# Fictional customers; their ids are of the platforms' shapes, never real ones.
+PEOPLE = {
+    "x": [
+        {"id": "1890000000000000101", "name": "Sam Carter", "handle": "sam_carter_sim"},
+        {"id": "1890000000000000102", "name": "Priya Nair", "handle": "priya_nair_sim"},
+    ],
+    "facebook": [
+        {"id": "7100000000000101", "name": "Lena Fischer"},
+        {"id": "7100000000000102", "name": "Tomás Silva"},
+    ],
+    "instagram": [
+        {"id": "1780000000000101", "name": "Noor Haddad", "handle": "noor.sim"},
+        {"id": "1780000000000102", "name": "Kai Tanaka", "handle": "kai.tanaka.sim"},
+    ],
+}
+NETWORK = {
+    "x_public": "x",
+    "x_dm": "x",
+    "facebook_comment": "facebook",
+    "messenger": "facebook",
+    "instagram_comment": "instagram",
+    "instagram_dm": "instagram",
+}
+# The first burst: what a new user sees arrive within seconds of the start.
+BURST = [
+    ("x_public", 0, "my order SIM-1001 arrived with a cracked screen, can you help?"),
+    ("x_dm", 1, "Hi, I was charged twice for order SIM-1002. Can you refund one?"),
+    ("facebook_comment", 0, "Is the Milan store open on Sunday? I need a new chain."),
+    ("messenger", 1, "Hello! Where is my parcel SIM-1003? It has been a week."),
+    ("instagram_comment", 0, "Does this bike come in blue?"),
+    ("instagram_dm", 1, "Can I exchange my helmet, size M for L?"),
+]
+X_EPOCH_MS = 1288834974657  # X's snowflake epoch
+GRAPH_VERSION_RE = re.compile(r"^v\d+\.\d+$")
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
+PAGE_PERMISSIONS = [
+    "pages_show_list",
+    "pages_manage_metadata",
+    "pages_read_engagement",
+    "pages_manage_engagement",
+    "pages_messaging",
+    "instagram_basic",
+    "instagram_manage_comments",
+    "instagram_manage_messages",
+]
+
+
+@dataclass
+class Config:
+    """Where Odoo is, which apps to deliver to, and the accounts they serve."""
+
+    odoo_url: str = "http://127.0.0.1:8069"
+    x_app_id: int | None = None
+    x_secret: str = DEMO_X_SECRET
+    x_user_id: str = DEMO_X_USER_ID
+    x_handle: str = DEMO_X_HANDLE
+    meta_app_id: int | None = None
+    meta_secret: str = DEMO_META_SECRET
+    page_id: str = DEMO_PAGE_ID
+    page_name: str = DEMO_PAGE_NAME
+    ig_id: str = DEMO_IG_ID
+    ig_username: str = DEMO_IG_USERNAME
+    state_path: Path | None = None
+    people: dict = field(default_factory=lambda: PEOPLE)
+
+
+class ApiError(Exception):
+    """An answer other than 2xx, in the platform's error shape."""
+
+    def __init__(self, status, body):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _v1_date(moment):
+    """X v1.1's "Tue Sep 01 10:00:00 +0000 2026", independent of the locale."""
+    return (
+        f"{DAYS[moment.weekday()]} {MONTHS[moment.month - 1]} "
+        f"{moment:%d %H:%M:%S} +0000 {moment.year}"
+    )
+
+
+def _x_error(status, title, detail):
+    return ApiError(
+        status,
+        {
+            "title": title,
+            "detail": detail,
+            "type": "about:blank",
+            "status": status,
+        },
+    )
+
+
+def _graph_error(message, code=100, status=400, kind="GraphMethodException"):
+    return ApiError(
+        status,
+        {
+            "error": {
+                "message": message,
+                "type": kind,
+                "code": code,
+                "fbtrace_id": "SimulatorTrace",
+            }
+        },
+    )
+
+
+class Simulator:
+    """Thread-safe state shared by the HTTP handler, the CLI and the e2e tests."""
+
+    def __init__(self, config=None):
+        self.config = config or Config()
+        self.lock = threading.RLock()
+        self.conversations = []
+        self.calls = []  # every API call Odoo made, newest last
+        self.deliveries = []  # every webhook delivery sent, newest last
+        self.version = 0  # bumped on each change: the page reloads on it
+        self._seq = 0
+        self._load()
+
+    # ------------------------------------------------------------------
+    # State
+    # ------------------------------------------------------------------
+
+    def _load(self):
+        path = self.config.state_path
+        if not path or not Path(path).exists():
+            return
+        try:
+            state = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            return
+        self.conversations = state.get("conversations") or []
+        self._seq = state.get("seq") or 0
+
+    def _changed(self):
+        self.version += 1
+        path = self.config.state_path
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(f"{path}.tmp")
+            tmp.write_text(
+                json.dumps({"conversations": self.conversations, "seq": self._seq})
+            )
+            tmp.replace(path)
+
+    def snapshot(self):
+        with self.lock:
+            return json.loads(
+                json.dumps(
+                    {
+                        "label": LABEL,
+                        "version": self.version,
+                        "conversations": self.conversations,
+                        "calls": self.calls[-200:],
+                        "deliveries": self.deliveries[-200:],
+                    }
+                )
+            )
+
+    def _next(self):
+        with self.lock:
+            self._seq += 1
+            return self._seq
+
+    def _x_id(self):
+        """A snowflake-shaped X id, increasing over time."""
+        ms = int(time.time() * 1000) - X_EPOCH_MS
+        return str((ms << 22) | (self._next() % 4096))
+
+    def _meta_id(self, prefix=""):
+        return f"{prefix}{int(time.time() * 1000)}{self._next() % 1000:03d}"
+
+    def conversation(self, conversation_id):
+        for conversation in self.conversations:
+            if conversation["id"] == conversation_id:
+                return conversation
+        return None
+
+    def _to_top(self, conversation):
+        """The conversation with the latest activity comes first on the page."""
+        if conversation in self.conversations:
+            self.conversations.remove(conversation)
+        self.conversations.insert(0, conversation)
+
+    def _find_message(self, message_id):
+        for conversation in self.conversations:
+            for message in conversation["messages"]:
+                if message["id"] == message_id:
+                    return conversation, message
+        return None, None
+
+    def _person(self, channel, person):
+        people = self.config.people[NETWORK[channel]]
+        if isinstance(person, dict):
+            return person
+        return people[int(person or 0) % len(people)]
+
+    # ------------------------------------------------------------------
+    # Customer activity: built, signed and delivered to Odoo
+    # ------------------------------------------------------------------
+
+    def send(self, channel, text, person=0, conversation_id=None):
+        """A customer writes: a new conversation, or a follow-up in one.
+
+        Returns ``(conversation, message)``; the message holds the HTTP status
+        Odoo answered the delivery with.
+        """
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
+        text = (text or "").strip() or "Hello?"
+        with self.lock:
+            conversation = (
+                self.conversation(conversation_id) if conversation_id else None
+            )
+            if conversation is not None:
+                channel = conversation["channel"]
+                customer = conversation["customer"]
+            else:
+                customer = self._person(channel, person)
+                if channel in ("x_dm", "messenger", "instagram_dm"):
+                    conversation = self.conversation(f"{channel}:{customer['id']}")
+            builder = getattr(self, f"_build_{channel}")
+            payload, message, conversation = builder(conversation, customer, text)
+            message.update(direction="in", text=message.get("text", text))
+            message.setdefault("at", _iso(_now()))
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        app = "x" if NETWORK[channel] == "x" else "meta"
+        status, answer = self.deliver(app, payload)
+        with self.lock:
+            message["delivery"] = {"status": status, "answer": answer}
+            self._changed()
+        return conversation, message
+
+    def burst(self):
+        """The first customers of the demo, one per channel, then an X follow-up."""
+        sent = [self.send(channel, text, person) for channel, person, text in BURST]
+        mention = sent[0][0]
+        sent.append(
+            self.send(
+                "x_public",
+                "here is a photo of the box, the corner is crushed too.",
+                conversation_id=mention["id"],
+            )
+        )
+        return sent
+
+    def _new_conversation(self, conversation_id, channel, customer, **extra):
+        return {
+            "id": conversation_id,
+            "channel": channel,
+            "label": CHANNELS[channel],
+            "customer": customer,
+            "messages": [],
+            **extra,
+        }
+
+    def _x_user(self, person):
+        return {
+            "id": int(person["id"]),
+            "id_str": person["id"],
+            "name": person["name"],
+            "screen_name": person["handle"],
+            "location": "",
+            "description": "A fictional customer of the Social Care simulator",
+            "protected": False,
+            "verified": False,
+            "followers_count": 120,
+            "friends_count": 80,
+            "statuses_count": 42,
+        }
+
+    def _build_x_public(self, conversation, person, text):
+        cfg = self.config
+        tweet_id = self._x_id()
+        parent = conversation["messages"][-1] if conversation else None
+        handle = f"@{cfg.x_handle}"
+        if not text.lower().startswith(handle.lower()):
+            text = f"{handle} {text}"  # X writes the handle of whom one replies to
+        moment = _now()
+        tweet = {
+            "created_at": _v1_date(moment),
+            "id": int(tweet_id),
+            "id_str": tweet_id,
+            "text": text,
+            "source": '<a href="http://127.0.0.1" rel="nofollow">Simulator</a>',
+            "truncated": False,
+            "in_reply_to_status_id": int(parent["id"]) if parent else None,
+            "in_reply_to_status_id_str": parent["id"] if parent else None,
+            "in_reply_to_user_id": int(cfg.x_user_id),
+            "in_reply_to_user_id_str": cfg.x_user_id,
+            "in_reply_to_screen_name": cfg.x_handle,
+            "user": self._x_user(person),
+            "is_quote_status": False,
+            "quote_count": 0,
+            "reply_count": 0,
+            "retweet_count": 0,
+            "favorite_count": 0,
+            "entities": {
+                "hashtags": [],
+                "urls": [],
+                "symbols": [],
+                "user_mentions": [
+                    {
+                        "screen_name": cfg.x_handle,
+                        "name": cfg.x_handle,
+                        "id": int(cfg.x_user_id),
+                        "id_str": cfg.x_user_id,
+                        "indices": [0, len(handle)],
+                    }
+                ],
+            },
+            "favorited": False,
+            "retweeted": False,
+            "filter_level": "low",
+            "lang": "en",
+            "timestamp_ms": str(int(moment.timestamp() * 1000)),
+        }
+        payload = {
+            "for_user_id": cfg.x_user_id,
+            "user_has_blocked": "false",
+            "tweet_create_events": [tweet],
+        }
+        if conversation is None:
+            conversation = self._new_conversation(
+                f"x_public:{tweet_id}", "x_public", person
+            )
+        message = {
+            "id": tweet_id,
+            "text": text,
+            "kind": "reply" if parent else "mention",
+            "in_reply_to": parent["id"] if parent else None,
+            "at": _iso(moment),
+        }
+        return payload, message, conversation
+
+    def _build_x_dm(self, conversation, person, text):
+        cfg = self.config
+        event_id = self._x_id()
+        moment = _now()
+        account = {
+            "id": cfg.x_user_id,
+            "name": cfg.x_handle,
+            "screen_name": cfg.x_handle,
+            "protected": False,
+            "verified": False,
+        }
+        customer = {
+            key: value
+            for key, value in self._x_user(person).items()
+            if key not in ("id_str",)
+        }
+        customer["id"] = person["id"]
+        payload = {
+            "for_user_id": cfg.x_user_id,
+            "direct_message_events": [
+                {
+                    "type": "message_create",
+                    "id": event_id,
+                    "created_timestamp": str(int(moment.timestamp() * 1000)),
+                    "message_create": {
+                        "target": {"recipient_id": cfg.x_user_id},
+                        "sender_id": person["id"],
+                        "message_data": {
+                            "text": text,
+                            "entities": {
+                                "hashtags": [],
+                                "symbols": [],
+                                "user_mentions": [],
+                                "urls": [],
+                            },
+                        },
+                    },
+                }
+            ],
+            "users": {person["id"]: customer, cfg.x_user_id: account},
+        }
+        if conversation is None:
+            low, high = sorted((person["id"], cfg.x_user_id), key=int)
+            conversation = self._new_conversation(
+                f"x_dm:{person['id']}",
+                "x_dm",
+                person,
+                dm_conversation_id=f"{low}-{high}",
+            )
+        return payload, {"id": event_id, "kind": "dm", "at": _iso(moment)}, conversation
+
+    def _build_facebook_comment(self, conversation, person, text):
+        cfg = self.config
+        moment = _now()
+        epoch = int(moment.timestamp())
+        if conversation is None:
+            post_id = f"{cfg.page_id}_{self._meta_id()}"
+            conversation = self._new_conversation(
+                f"facebook_comment:{post_id}",
+                "facebook_comment",
+                person,
+                post_id=post_id,
+                top_comment_id=None,
+            )
+        post_id = conversation["post_id"]
+        comment_id = f"{post_id.split('_')[-1]}_{self._meta_id()}"
+        top = conversation.get("top_comment_id")
+        value = {
+            "from": {"id": person["id"], "name": person["name"]},
+            "post": {
+                "status_type": "added_photos",
+                "is_published": True,
+                "updated_time": moment.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "permalink_url": f"https://www.facebook.com/{post_id}",
+                "promotion_status": "inactive",
+                "id": post_id,
+            },
+            "message": text,
+            "post_id": post_id,
+            "comment_id": comment_id,
+            "created_time": epoch,
+            "item": "comment",
+            "parent_id": top or post_id,
+            "verb": "add",
+        }
+        if not top:
+            conversation["top_comment_id"] = comment_id
+        payload = {
+            "object": "page",
+            "entry": [
+                {
+                    "id": cfg.page_id,
+                    "time": epoch,
+                    "changes": [{"field": "feed", "value": value}],
+                }
+            ],
+        }
+        message = {
+            "id": comment_id,
+            "kind": "reply" if top else "comment",
+            "in_reply_to": top,
+        }
+        return payload, message, conversation
+
+    def _build_messaging(self, channel, obj, account_id, conversation, person, text):
+        moment_ms = int(time.time() * 1000)
+        mid = f"m_sim{secrets.token_urlsafe(24)}"
+        payload = {
+            "object": obj,
+            "entry": [
+                {
+                    "time": moment_ms,
+                    "id": account_id,
+                    "messaging": [
+                        {
+                            "sender": {"id": person["id"]},
+                            "recipient": {"id": account_id},
+                            "timestamp": moment_ms,
+                            "message": {"mid": mid, "text": text},
+                        }
+                    ],
+                }
+            ],
+        }
+        if conversation is None:
+            conversation = self._new_conversation(
+                f"{channel}:{person['id']}", channel, person
+            )
+        return payload, {"id": mid, "kind": "dm"}, conversation
+
+    def _build_messenger(self, conversation, person, text):
+        return self._build_messaging(
+            "messenger", "page", self.config.page_id, conversation, person, text
+        )
+
+    def _build_instagram_dm(self, conversation, person, text):
+        return self._build_messaging(
+            "instagram_dm", "instagram", self.config.ig_id, conversation, person, text
+        )
+
+    def _build_instagram_comment(self, conversation, person, text):
+        cfg = self.config
+        if conversation is None:
+            media_id = self._meta_id("1790")
+            conversation = self._new_conversation(
+                f"instagram_comment:{media_id}",
+                "instagram_comment",
+                person,
+                media_id=media_id,
+                top_comment_id=None,
+            )
+        comment_id = self._meta_id("1800")
+        top = conversation.get("top_comment_id")
+        value = {
+            "from": {"id": person["id"], "username": person["handle"]},
+            "media": {"id": conversation["media_id"], "media_product_type": "FEED"},
+            "id": comment_id,
+            "text": text,
+        }
+        if top:
+            value["parent_id"] = top
+        else:
+            conversation["top_comment_id"] = comment_id
+        payload = {
+            "object": "instagram",
+            "entry": [
+                {
+                    "id": cfg.ig_id,
+                    "time": int(time.time()),
+                    "changes": [{"field": "comments", "value": value}],
+                }
+            ],
+        }
+        message = {
+            "id": comment_id,
+            "kind": "reply" if top else "comment",
+            "in_reply_to": top,
+        }
+        return payload, message, conversation
+
+    def deliver(self, app, payload, body=None, signature=None):
+        """POST one signed delivery to Odoo; returns (HTTP status, answer text).
+
+        ``body`` and ``signature`` override what is sent (for tests of
+        redeliveries and bad signatures).
+        """
+        cfg = self.config
+        app_id = cfg.x_app_id if app == "x" else cfg.meta_app_id
+        body = body if body is not None else json.dumps(payload).encode()
+        if app == "x":
+            header = addon_tools.X_SIGNATURE_HEADER
+            value = addon_tools.sign_x(cfg.x_secret, body)
+        else:
+            header = addon_tools.META_SIGNATURE_HEADER
+            value = addon_tools.sign_meta(cfg.meta_secret, body)
+        headers = {"Content-Type": "application/json"}
+        if signature is not False:
+            headers[header] = signature or value
+        url = f"{cfg.odoo_url.rstrip('/')}/social_care/webhook/{app_id}"
+        record = {"at": _iso(_now()), "app": app, "url": url, "body": body.decode()}
+        if not app_id:
+            status, answer = 0, "no app id configured: delivery not sent"
+        else:
+            request = urllib.request.Request(url, data=body, headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    status, answer = response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                status, answer = error.code, error.read().decode(errors="replace")
+            except (urllib.error.URLError, OSError) as error:
+                status, answer = 0, f"Odoo did not answer: {error}"
+        record.update(status=status, answer=answer[:300])
+        with self.lock:
+            self.deliveries.append(record)
+        return status, answer
+
+    # ------------------------------------------------------------------
+    # The platforms' APIs, as Odoo's connectors call them
+    # ------------------------------------------------------------------
+
+    def handle_api(self, method, path, query, headers, body):
+        """Answer one API call: ``(status, json body)``; every call is recorded."""
+        params = {k: v[-1] for k, v in parse_qs(query).items()}
+        content_type = headers.get("Content-Type") or ""
+        data = {}
+        if body and "json" in content_type:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = {}
+        elif body:
+            data = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        record = {
+            "at": _iso(_now()),
+            "method": method,
+            "path": path,
+            "params": {k: v for k, v in params.items() if "token" not in k},
+            "body": {
+                k: v
+                for k, v in data.items()
+                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
+            },
+        }
+        try:
+            if path.startswith("/x/"):
+                status, answer = self._x_api(method, path[3:], params, headers, data)
+            elif path.startswith("/meta/"):
+                status, answer = self._meta_api(method, path[6:], params, data)
+            else:
+                raise ApiError(404, {"error": "not an API path of the simulator"})
+        except ApiError as error:
+            status, answer = error.status, error.body
+        record.update(status=status, answer=answer)
+        with self.lock:
+            self.calls.append(record)
+            self.version += 1
+        return status, answer
+
+    def _record_reply(self, conversation, message):
+        """An agent's reply Odoo sent: shown in its conversation."""
+        with self.lock:
+            if conversation is None:
+                conversation = self.conversation("unmatched")
+                if conversation is None:
+                    conversation = self._new_conversation(
+                        "unmatched",
+                        "x_public",
+                        {"id": "?", "name": "(replies to unknown messages)"},
+                        label="Replies the simulator could not match",
+                    )
+            message.update(direction="out", at=_iso(_now()))
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+
+    # --- X API v2 ---
+
+    def _x_api(self, method, path, params, headers, data):
+        cfg = self.config
+        if path == "2/oauth2/token" and method == "POST":
+            return 200, {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": f"simulator-x-access-{secrets.token_hex(8)}",
+                "refresh_token": f"simulator-x-refresh-{secrets.token_hex(8)}",
+                "scope": data.get("scope")
+                or "tweet.read tweet.write users.read dm.read dm.write offline.access",
+            }
+        if not (headers.get("Authorization") or "").strip():
+            raise _x_error(401, "Unauthorized", "Unauthorized")
+        if path == "2/users/me" and method == "GET":
+            return 200, {
+                "data": {
+                    "id": cfg.x_user_id,
+                    "name": f"{cfg.x_handle} (simulator)",
+                    "username": cfg.x_handle,
+                }
+            }
+        match = re.fullmatch(r"2/users/(\d+)/mentions", path)
+        if match and method == "GET":
+            return 200, self._x_page("x_public", params)
+        if path == "2/dm_events" and method == "GET":
+            return 200, self._x_page("x_dm", params)
+        if path == "2/tweets/search/recent" and method == "GET":
+            return 200, {"meta": {"result_count": 0}}
+        if path == "2/tweets" and method == "POST":
+            return 201, self._x_post(data)
+        match = re.fullmatch(r"2/dm_conversations/(with/)?([\d-]+)/messages", path)
+        if match and method == "POST":
+            return 201, self._x_dm(match.group(2), bool(match.group(1)), data)
+        raise _x_error(404, "Not Found Error", f"{method} /{path} is not simulated")
+
+    def _x_post(self, data):
+        text = data.get("text") or ""
+        parent = (data.get("reply") or {}).get("in_reply_to_tweet_id")
+        tweet_id = self._x_id()
+        conversation, _message = self._find_message(parent)
+        self._record_reply(
+            conversation,
+            {"id": tweet_id, "text": text, "kind": "reply", "in_reply_to": parent},
+        )
+        return {
+            "data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
+        }
+
+    def _x_dm(self, target, is_participant, data):
+        cfg = self.config
+        event_id = self._x_id()
+        if is_participant:
+            participant = target
+            low, high = sorted((target, cfg.x_user_id), key=int)
+            dm_conversation = f"{low}-{high}"
+        else:
+            dm_conversation = target
+            participant = next(
+                (p for p in target.split("-") if p != cfg.x_user_id), target
+            )
+        self._record_reply(
+            self.conversation(f"x_dm:{participant}"),
+            {
+                "id": event_id,
+                "text": data.get("text") or "",
+                "kind": "dm",
+                "recipient": participant,
+            },
+        )
+        return {
+            "data": {"dm_conversation_id": dm_conversation, "dm_event_id": event_id}
+        }
+
+    def _x_page(self, channel, params):
+        """Polls: the customers' posts (or DMs) the simulator made, newest first."""
+        cfg = self.config
+        since = int(params.get("since_id") or 0)
+        items, users = [], {}
+        with self.lock:
+            for conversation in self.conversations:
+                if conversation["channel"] != channel:
+                    continue
+                person = conversation["customer"]
+                users[person["id"]] = {
+                    "id": person["id"],
+                    "name": person["name"],
+                    "username": person["handle"],
+                }
+                for message in conversation["messages"]:
+                    if message["direction"] != "in" or int(message["id"]) <= since:
+                        continue
+                    items.append(self._x_v2_item(channel, conversation, message))
+        items.sort(key=lambda item: int(item["id"]), reverse=True)
+        items = items[: int(params.get("max_results") or 100)]
+        if not items:
+            return {"meta": {"result_count": 0}}
+        if channel == "x_dm":
+            users[cfg.x_user_id] = {
+                "id": cfg.x_user_id,
+                "name": cfg.x_handle,
+                "username": cfg.x_handle,
+            }
+        return {
+            "data": items,
+            "includes": {"users": list(users.values())},
+            "meta": {
+                "result_count": len(items),
+                "newest_id": items[0]["id"],
+                "oldest_id": items[-1]["id"],
+            },
+        }
+
+    def _x_v2_item(self, channel, conversation, message):
+        person = conversation["customer"]
+        if channel == "x_dm":
+            return {
+                "id": message["id"],
+                "event_type": "MessageCreate",
+                "text": message["text"],
+                "created_at": message["at"],
+                "dm_conversation_id": conversation["dm_conversation_id"],
+                "sender_id": person["id"],
+                "participant_ids": conversation["dm_conversation_id"].split("-"),
+            }
+        item = {
+            "id": message["id"],
+            "text": message["text"],
+            "author_id": person["id"],
+            "conversation_id": conversation["id"].split(":", 1)[1],
+            "created_at": message["at"],
+            "edit_history_tweet_ids": [message["id"]],
+            "in_reply_to_user_id": self.config.x_user_id,
+        }
+        if message.get("in_reply_to"):
+            item["referenced_tweets"] = [
+                {"type": "replied_to", "id": message["in_reply_to"]}
+            ]
+        return item
+
+    # --- Graph API ---
+
+    def _meta_api(self, method, path, params, data):
+        cfg = self.config
+        parts = path.strip("/").split("/")
+        if parts and GRAPH_VERSION_RE.match(parts[0]):
+            parts = parts[1:]
+        args = {**params, **data}
+        if not args.get("access_token"):
+            raise _graph_error(
+                "An access token is required to request this resource.",
+                code=104,
+                kind="OAuthException",
+            )
+        node, edge = parts[0] if parts else "", "/".join(parts[1:])
+        if method == "GET":
+            return 200, self._meta_get(node, edge, args)
+        if method == "POST" and edge == "messages" and node == cfg.page_id:
+            return 200, self._meta_send_message(args)
+        if method == "POST" and edge in ("comments", "replies"):
+            return 200, self._meta_comment_reply(node, edge, args)
+        if method == "POST" and not edge and ("is_hidden" in args or "hide" in args):
+            conversation, message = self._find_message(node)
+            if message is not None:
+                with self.lock:
+                    message["hidden"] = args.get("is_hidden", args.get("hide"))
+                    self._changed()
+            return 200, {"success": True}
+        raise _graph_error(f"Unsupported {method} request to /{path} (simulator)")
+
+    def _meta_get(self, node, edge, args):
+        cfg = self.config
+        if node == "debug_token":
+            return {
+                "data": {
+                    "app_id": str(cfg.meta_app_id or ""),
+                    "type": "PAGE",
+                    "application": "Social Care simulator",
+                    "is_valid": True,
+                    "scopes": PAGE_PERMISSIONS,
+                }
+            }
+        if edge in ("feed", "comments", "conversations"):
+            return {"data": [], "paging": {}}
+        if node in ("me", cfg.page_id) and not edge:
+            return {"id": cfg.page_id, "name": f"{cfg.page_name} (simulator)"}
+        if node == cfg.ig_id and not edge:
+            return {"id": cfg.ig_id, "username": cfg.ig_username}
+        for network in ("facebook", "instagram"):
+            for person in cfg.people[network]:
+                if person["id"] != node:
+                    continue
+                if network == "instagram":
+                    return {
+                        "id": node,
+                        "name": person["name"],
+                        "username": person["handle"],
+                    }
+                first, _sep, last = person["name"].partition(" ")
+                return {"id": node, "first_name": first, "last_name": last}
+        raise _graph_error(
+            f"Object with ID '{node}' does not exist (simulator)", code=100
+        )
+
+    def _meta_send_message(self, args):
+        try:
+            recipient = json.loads(args.get("recipient") or "{}")
+            content = json.loads(args.get("message") or "{}")
+        except ValueError as error:
+            raise _graph_error("recipient and message must be JSON") from error
+        mid = f"m_sim{secrets.token_urlsafe(24)}"
+        message = {
+            "id": mid,
+            "text": content.get("text") or "",
+            "kind": "dm",
+            "messaging_type": args.get("messaging_type"),
+            "tag": args.get("tag"),
+            "metadata": content.get("metadata"),
+        }
+        if recipient.get("comment_id"):
+            conversation, comment = self._find_message(recipient["comment_id"])
+            message.update(kind="private reply", in_reply_to=recipient["comment_id"])
+            person = (conversation or {}).get("customer") or {}
+            recipient_id = person.get("id") or ""
+        else:
+            recipient_id = recipient.get("id") or ""
+            conversation = self.conversation(
+                f"messenger:{recipient_id}"
+            ) or self.conversation(f"instagram_dm:{recipient_id}")
+            message["recipient"] = recipient_id
+        if not recipient_id:
+            raise _graph_error("No matching user found", code=100)
+        self._record_reply(conversation, message)
+        return {"recipient_id": recipient_id, "message_id": mid}
+
+    def _meta_comment_reply(self, node, edge, args):
+        conversation, _comment = self._find_message(node)
+        if conversation is None:
+            raise _graph_error(
+                f"Object with ID '{node}' does not exist (simulator)", code=100
+            )
+        reply_id = (
+            self._meta_id("1800")
+            if edge == "replies"
+            else f"{node.split('_')[0]}_{self._meta_id()}"
+        )
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": args.get("message") or "",
+                "kind": "public reply",
+                "in_reply_to": node,
+            },
+        )
+        return {"id": reply_id}
+
+    # ------------------------------------------------------------------
+
+    def wait_for_odoo(self, timeout=600):
+        """Wait until Odoo answers HTTP (its health route); False on timeout."""
+        deadline = time.time() + timeout
+        url = f"{self.config.odoo_url.rstrip('/')}/web/health"
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(1)
+        return False

@@ -1,0 +1,99 @@
+/** @odoo-module **/
+/*
+ * An agent answers a social ticket: reads the conversation, replies publicly
+ * from the chatter, moves the conversation to private and checks the delivery
+ * state of the replies. The data comes from social_care/tests/test_tours.py.
+ */
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const CUSTOMER_TEXT = "My parcel never arrived, order SC-1042";
+const REPLY_TEXT = "Sorry about that, we are checking with the courier.";
+const TICKET_ROW = `.o_data_row:contains('${CUSTOMER_TEXT}')`;
+
+registry.category("web_tour.tours").add("social_care_agent_tour", {
+  url: "/odoo",
+  steps: () => [
+    stepUtils.showAppsMenuItem(),
+    {
+      content: "Open the Helpdesk app",
+      trigger: ".o_app[data-menu-xmlid='helpdesk_mgmt.helpdesk_ticket_main_menu']",
+      run: "click",
+    },
+    {
+      content: "Open the Social Care menu",
+      trigger: ".o_main_navbar [data-menu-xmlid='social_care.menu_social_care_root']",
+      run: "click",
+    },
+    {
+      content: "Open the social tickets",
+      trigger: "[data-menu-xmlid='social_care.menu_social_care_tickets']",
+      run: "click",
+    },
+    {
+      content: "Tickets are grouped by channel: open the Facebook group",
+      trigger: ".o_list_view .o_group_header:contains('Facebook')",
+      run: "click",
+    },
+    {
+      content: "Open the customer's ticket",
+      trigger: `${TICKET_ROW} .o_data_cell[name='name']`,
+      run: "click",
+    },
+    {
+      content: "The banner says where replies go: a public reply on Facebook",
+      trigger: ".o_form_view .alert-info:contains('go out as a public reply')",
+    },
+    {
+      content: "The customer's message is in the chatter",
+      trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${CUSTOMER_TEXT}')`,
+    },
+    {
+      content: "Open the chatter's Send message composer",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage",
+      run: "click",
+    },
+    {
+      content: "Write the public reply",
+      trigger: ".o-mail-Chatter .o-mail-Composer-input",
+      run: `edit ${REPLY_TEXT}`,
+    },
+    {
+      content: "Send it",
+      trigger: ".o-mail-Chatter .o-mail-Composer-send:enabled",
+      run: "click",
+    },
+    {
+      content: "The reply is in the conversation",
+      trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${REPLY_TEXT}')`,
+    },
+    {
+      content: "Move the conversation to private messages",
+      trigger: ".o_form_statusbar button[name='action_move_to_private']",
+      run: "click",
+    },
+    {
+      content: "The public move-to-private reply is posted",
+      trigger:
+        ".o-mail-Chatter .o-mail-Message-body:contains('We have sent you a private message')",
+    },
+    {
+      content: "From now on, replies go out privately",
+      trigger: ".o_form_view .alert-info:contains('go out as a private message')",
+    },
+    {
+      content: "Open the Social tab",
+      trigger: ".o_notebook .nav-link[name='social']",
+      run: "click",
+    },
+    {
+      content: "The reply's delivery state is shown",
+      trigger: `.o_field_widget[name='social_message_ids'] .o_data_row:contains('${REPLY_TEXT}') .badge:contains('Queued'), .o_field_widget[name='social_message_ids'] .o_data_row:contains('${REPLY_TEXT}') .badge:contains('Sent')`,
+    },
+    {
+      content: "So is the move-to-private reply's",
+      trigger:
+        ".o_field_widget[name='social_message_ids'] .o_data_row:contains('We have sent you a private message') .badge:contains('Queued')",
+    },
+  ],
+});

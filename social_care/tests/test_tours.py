@@ -1,0 +1,79 @@
+"""Browser tours: an agent answers a social ticket, a manager reads the report.
+
+They run in headless Chromium (``HttpCase.start_tour``). Odoo skips browser
+tests when it finds no Chrome or Chromium; here a missing browser is a failure,
+since a skipped tour proves nothing. ``scripts/test`` installs Chromium.
+"""
+
+import unittest
+
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import _find_executable
+
+from .common import SocialCareCase
+
+CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
+REPLY_TEXT = "Sorry about that, we are checking with the courier."
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase, SocialCareCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls.browser = _find_executable()
+        except unittest.SkipTest as error:
+            raise AssertionError(
+                "The social care tours need Chrome or Chromium and none was found "
+                f"({error}). Install it: apt-get install chromium "
+                "(scripts/test does it when it can)."
+            ) from error
+        # HttpCase logs the browser in with the login as password.
+        cls.agent.password = cls.agent.login
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "Manager Mario",
+                "login": "mario_social",
+                "password": "mario_social",
+                "email": "mario@example.com",
+                "groups_id": [
+                    (6, 0, [cls.env.ref("helpdesk_mgmt.group_helpdesk_manager").id])
+                ],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.deliver(self.message("tour-1", CUSTOMER_TEXT, thread="tour-thread"))
+        self.ticket = self.ticket_of("tour-1")
+
+    def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
+        """A tour the browser could not run fails; it is not skipped."""
+        try:
+            return super().start_tour(url_path, tour_name, step_delay, **kwargs)
+        except unittest.SkipTest as error:
+            raise AssertionError(f"Tour {tour_name} could not run: {error}") from error
+
+    def test_agent_replies_then_moves_to_private(self):
+        self.assertTrue(self.ticket)
+        self.assertFalse(self.ticket.social_reply_private)
+        self.start_tour("/odoo", "social_care_agent_tour", login=self.agent.login)
+        outgoing = self.env["social.care.message"].search(
+            [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")],
+            order="id",
+        )
+        template = self.ticket.company_id.social_care_private_template
+        self.assertEqual(
+            [(m.text, m.state, m.is_private, m.user_id) for m in outgoing],
+            [
+                (REPLY_TEXT, "queued", False, self.agent),
+                (template, "queued", False, self.agent),
+            ],
+        )
+        self.assertEqual(outgoing[0].parent_id.external_id, "tour-1")
+        self.assertTrue(self.ticket.social_reply_private)
+        self.assertTrue(self.ticket.first_response_at)
+
+    def test_manager_reads_response_times_by_channel(self):
+        self.start_tour("/odoo", "social_care_manager_tour", login=self.manager.login)

@@ -1,0 +1,1 @@
+"""End-to-end tests: a running Odoo, the API simulator, the real routes."""
