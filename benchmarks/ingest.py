@@ -4,8 +4,9 @@ Run through ``benchmarks/run`` (it creates and drops a throwaway database).
 N synthetic events from a few hundred authors (a third of them existing
 contacts), many sharing threads, go through the inbox into tickets. The same
 number of equivalent emails (first message of a thread opens a ticket, the
-others reply to it) then go through ``mail.thread.message_process`` into
-``helpdesk.ticket``.
+others reply to it) go through ``mail.thread.message_process`` into
+``helpdesk.ticket``. The two take turns in rounds, so a change in the
+machine's load weighs on both alike.
 """
 
 import argparse
@@ -41,7 +42,12 @@ def synthetic_conversations(count, authors, seed=7):
     return items
 
 
-def bench_social(env, items, batch):
+def social_runner(env, items, batch):
+    """A generic account fed by webhook deliveries; returns (run, tickets).
+
+    ``run(start, stop)`` ingests items[start:stop] through the inbox into
+    tickets and returns (seconds, queries).
+    """
     app = env["social.care.app"].create(
         {"name": "Bench", "provider": "generic", "client_secret": "bench"}
     )
@@ -71,29 +77,36 @@ def bench_social(env, items, batch):
         }
         for index, (author, thread, text) in enumerate(items)
     ]
-    env.flush_all()
-    start, q0 = time.perf_counter(), queries()
-    for offset in range(0, len(payloads), batch):
-        deliveries = generic.split_delivery(
-            {"messages": payloads[offset : offset + batch]}
+
+    def run(start, stop):
+        env.flush_all()
+        began, q0 = time.perf_counter(), queries()
+        for offset in range(start, stop, batch):
+            chunk = payloads[offset : min(offset + batch, stop)]
+            app._social_store_deliveries(generic.split_delivery({"messages": chunk}))
+        env["social.care.event"].with_context(
+            social_care_no_commit=True
+        )._cron_process_events()
+        env.flush_all()
+        return time.perf_counter() - began, queries() - q0
+
+    def tickets():
+        done = env["social.care.event"].search_count(
+            [("app_id", "=", app.id), ("state", "=", "done")]
         )
-        app._social_store_deliveries(deliveries)
-    env["social.care.event"].with_context(
-        social_care_no_commit=True
-    )._cron_process_events()
-    env.flush_all()
-    elapsed, used = time.perf_counter() - start, queries() - q0
-    done = env["social.care.event"].search_count(
-        [("app_id", "=", app.id), ("state", "=", "done")]
-    )
-    tickets = env["helpdesk.ticket"].search_count(
-        [("social_account_id.app_id", "=", app.id)]
-    )
-    assert done == len(items), f"{done} of {len(items)} events processed"
-    return elapsed, used, tickets
+        assert done == len(items), f"{done} of {len(items)} events processed"
+        return env["helpdesk.ticket"].search_count(
+            [("social_account_id.app_id", "=", app.id)]
+        )
+
+    return run, tickets
 
 
-def bench_email(env, items):
+def email_runner(env, items):
+    """Equivalent emails: a thread's first one opens a ticket, the others reply.
+
+    Returns (run, tickets) like ``social_runner``.
+    """
     first_ids = {}
     messages = []
     for index, (author, thread, text) in enumerate(items):
@@ -112,12 +125,16 @@ def bench_email(env, items):
         mail.set_content(text)
         messages.append(mail.as_string())
     gateway = env["mail.thread"]
-    env.flush_all()
-    start, q0 = time.perf_counter(), queries()
-    for raw in messages:
-        gateway.message_process("helpdesk.ticket", raw)
-    env.flush_all()
-    return time.perf_counter() - start, queries() - q0, len(first_ids)
+
+    def run(start, stop):
+        env.flush_all()
+        began, q0 = time.perf_counter(), queries()
+        for raw in messages[start:stop]:
+            gateway.message_process("helpdesk.ticket", raw)
+        env.flush_all()
+        return time.perf_counter() - began, queries() - q0
+
+    return run, lambda: len(first_ids)
 
 
 def main():
@@ -128,6 +145,9 @@ def main():
     parser.add_argument("--authors", type=int, default=300)
     parser.add_argument(
         "--batch", type=int, default=50, help="messages per webhook delivery"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=8, help="social and email take turns"
     )
     args = parser.parse_args()
     odoo.tools.config.parse_config(
@@ -151,13 +171,22 @@ def main():
             ]
         )
         env = env(context={})
-        s_time, s_queries, s_tickets = bench_social(env, items, args.batch)
-        e_time, e_queries, e_tickets = bench_email(env, items)
+        social, social_tickets = social_runner(env, items, args.batch)
+        email, email_tickets = email_runner(env, items)
+        # Interleaved rounds: both see the same machine load, whatever it does.
+        s_time = s_queries = e_time = e_queries = 0
+        size = -(-len(items) // args.rounds)
+        for start in range(0, len(items), size):
+            spent, used = social(start, start + size)
+            s_time, s_queries = s_time + spent, s_queries + used
+            spent, used = email(start, start + size)
+            e_time, e_queries = e_time + spent, e_queries + used
+        s_tickets, e_tickets = social_tickets(), email_tickets()
         cr.rollback()
     social_rate, email_rate = len(items) / s_time, len(items) / e_time
     print(
         f"events: {len(items)} from {args.authors} authors, "
-        f"{args.batch} per webhook delivery"
+        f"{args.batch} per webhook delivery, {args.rounds} interleaved rounds"
     )
     print(
         f"social: {s_time:.1f} s, {social_rate:.1f} events/s, "

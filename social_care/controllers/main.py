@@ -21,8 +21,15 @@ class SocialCareWebhook(http.Controller):
     """
 
     def _app(self, app_id):
-        app = request.env["social.care.app"].sudo().browse(app_id).exists()
-        if not app or not app.active:
+        """The active app, read with its secret in one query."""
+        app = (
+            request.env["social.care.app"]
+            .sudo()
+            .search_fetch(
+                [("id", "=", app_id)], ["provider", "client_secret", "company_id"]
+            )
+        )
+        if not app:
             raise NotFound()
         return app
 

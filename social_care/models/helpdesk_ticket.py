@@ -1,8 +1,9 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.tools import formataddr, html2plaintext, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints
@@ -192,15 +193,19 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _social_find_thread_ticket(self, account, thread_key):
-        return self.with_context(active_test=False).search(
-            [
-                ("social_account_id", "=", account.id),
-                ("social_thread_key", "=", thread_key),
-            ],
-            order="id desc",
-            limit=1,
-        )
+    def _social_find_thread_tickets(self, account, thread_keys):
+        """The latest ticket of each thread key (closed ones included)."""
+        by_thread = {}
+        if thread_keys:
+            for ticket in self.with_context(active_test=False).search(
+                [
+                    ("social_account_id", "=", account.id),
+                    ("social_thread_key", "in", list(thread_keys)),
+                ],
+                order="id desc",
+            ):
+                by_thread.setdefault(ticket.social_thread_key, ticket)
+        return by_thread
 
     @api.model
     def _social_create_from_message(self, message, previous=None):
@@ -225,7 +230,9 @@ class HelpdeskTicket(models.Model):
             "partner_email": partner.email,
             "company_id": account.company_id.id,
             "team_id": account.team_id.id,
-            "channel_id": self.env.ref(CHANNEL_XMLIDS[message.channel]).id,
+            "channel_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                CHANNEL_XMLIDS[message.channel]
+            ),
             "social_account_id": account.id,
             "social_channel": message.channel,
             "social_is_private": message.is_private,
@@ -233,6 +240,9 @@ class HelpdeskTicket(models.Model):
             "social_thread_key": message.thread_key,
             "social_identity_id": message.identity_id.id,
             "social_previous_ticket_id": previous.id if previous else False,
+            # Unassigned unless a rule says otherwise: helpdesk_mgmt would
+            # assign the ticket to whoever creates it, here the inbox cron.
+            "user_id": False,
         }
         after_create = self.env["social.care.rule"]._social_apply_rules(message, values)
         ticket = self.with_context(mail_create_nosubscribe=True).create(values)
@@ -240,7 +250,6 @@ class HelpdeskTicket(models.Model):
             action(ticket)
         if not ticket.social_is_spam:
             ticket._social_suggest_partners(message)
-            ticket._social_flag_cross_channel_duplicates()
         return ticket
 
     def _social_reopen_or_follow_up(self, message):
@@ -272,20 +281,48 @@ class HelpdeskTicket(models.Model):
         )
         return ticket
 
-    def _social_record_customer_message(self, message):
-        self.social_awaiting_reply = True
-        if (
-            not self.social_last_customer_message_at
-            or message.posted_at > self.social_last_customer_message_at
-        ):
-            self.social_last_customer_message_at = message.posted_at
+    def _social_record_customer_message(self, posted_at):
+        """The customer wrote, last at ``posted_at``: written once, if changed."""
+        self.ensure_one()
+        values = {}
+        if not self.social_awaiting_reply:
+            values["social_awaiting_reply"] = True
+        last = self.social_last_customer_message_at
+        if not last or posted_at > last:
+            values["social_last_customer_message_at"] = posted_at
+        if values:
+            self.write(values)
 
-    def _social_post_inbound(self, message, attachments):
+    def _social_message_defaults(self):
+        """What message_post looks up for each ticket, looked up once for all.
+
+        Company, alias domain and reply-to address (when an alias or catchall
+        gives one), by ticket id: passed to message_post, they spare it three
+        queries per message of a batch.
+        """
+        if not self:
+            return {}
+        company = self.env.company
+        domains = self.sudo()._mail_get_alias_domains(default_company=company)
+        companies = self._mail_get_companies(default=company)
+        reply_to = self._notify_get_reply_to(default=None)
+        defaults = {}
+        for ticket in self:
+            defaults[ticket.id] = {
+                "record_alias_domain_id": domains[ticket.id].id,
+                "record_company_id": companies[ticket.id].id,
+            }
+            if reply_to.get(ticket.id):
+                defaults[ticket.id]["reply_to"] = reply_to[ticket.id]
+        return defaults
+
+    def _social_post_inbound(self, message, attachments, defaults=None):
         """The customer's message in the chatter, authored by their contact.
 
         Followers notified by email see it from the customer's name at the
         company's address: the customer may have no email, and an agent's email
-        reply must not bypass the social channel.
+        reply must not bypass the social channel. ``defaults``: this ticket's
+        ``_social_message_defaults``.
         """
         self.ensure_one()
         body = Markup("%s%s") % (
@@ -298,24 +335,37 @@ class HelpdeskTicket(models.Model):
             or self.env["ir.mail_server"]._get_default_from_address()
         )
         name = author.name or message.identity_id.display_name
+        email_from = formataddr((name, sender_address or ""))
+        values = dict(defaults or {})
+        if defaults is not None:
+            # Without alias nor catchall, message_post replies to the sender.
+            values.setdefault("reply_to", email_from)
         return self.with_context(
             social_care_inbound=True, mail_create_nosubscribe=True
         ).message_post(
             body=body,
             author_id=author.id or False,
-            email_from=formataddr((name, sender_address or "")),
+            email_from=email_from,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             attachment_ids=attachments.ids,
+            **values,
         )
 
-    def _social_post_note(self, body):
+    def _social_post_note(self, body, defaults=None):
+        """A note by OdooBot (``defaults``: see ``_social_message_defaults``)."""
         self.ensure_one()
+        author_id = self.env["ir.model.data"]._xmlid_to_res_id("base.partner_root")
+        values = dict(defaults or {})
+        if defaults is not None and "reply_to" not in values:
+            # Without alias nor catchall, message_post replies to the author.
+            values["reply_to"] = self._message_compute_author(author_id)[1]
         return self.with_context(social_care_inbound=True).message_post(
             body=body,
             message_type="notification",
             subtype_xmlid="mail.mt_note",
-            author_id=self.env.ref("base.partner_root").id,
+            author_id=author_id,
+            **values,
         )
 
     def _social_suggest_partners(self, message):
@@ -341,40 +391,52 @@ class HelpdeskTicket(models.Model):
         if partners:
             self.social_suggested_partner_ids = [(6, 0, partners[:5].ids)]
 
-    def _social_flag_cross_channel_duplicates(self):
-        """Another open ticket of the same contact may be the same matter."""
-        self.ensure_one()
-        if not self.partner_id:
+    def _social_flag_cross_channel_duplicates(self, defaults=None):
+        """Another open ticket of the same contact may be the same matter.
+
+        ``self``: tickets just opened, in creation order, each compared with the
+        open tickets that existed before it; one search for all of them.
+        ``defaults``: ``_social_message_defaults`` of these tickets.
+        """
+        tickets = self.filtered(lambda t: t.partner_id and not t.social_is_spam)
+        if not tickets:
             return
-        others = self.search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("id", "!=", self.id),
-                ("stage_id.closed", "=", False),
-                "|",
-                ("channel_id", "!=", self.channel_id.id),
-                ("social_thread_key", "!=", self.social_thread_key),
-            ],
-            limit=5,
-        )
-        if not others:
-            return
-        self.social_possible_duplicate_ids = [(6, 0, others.ids)]
-        for other in others:
-            other.social_possible_duplicate_ids = [(4, self.id)]
-        links = Markup(", ").join(
-            t._get_html_link(title=t.display_name) for t in others
-        )
-        self._social_post_note(
-            Markup("%s %s")
-            % (
-                _(
-                    "This customer has other open tickets, "
-                    "possibly about the same matter:"
-                ),
-                links,
+        opened_at = {ticket.id: index for index, ticket in enumerate(self)}
+        open_by_partner = defaultdict(list)
+        for other in self.search(
+            [("partner_id", "in", tickets.partner_id.ids), ("closed", "=", False)]
+        ):
+            open_by_partner[other.partner_id.id].append(other)
+        for ticket in tickets:
+            others = self.browse(
+                [
+                    other.id
+                    for other in open_by_partner[ticket.partner_id.id]
+                    if opened_at.get(other.id, -1) < opened_at[ticket.id]
+                    and (
+                        other.channel_id != ticket.channel_id
+                        or other.social_thread_key != ticket.social_thread_key
+                    )
+                ][:5]
             )
-        )
+            if not others:
+                continue
+            ticket.social_possible_duplicate_ids = [Command.link(o.id) for o in others]
+            others.social_possible_duplicate_ids = [Command.link(ticket.id)]
+            links = Markup(", ").join(
+                t._get_html_link(title=t.display_name) for t in others
+            )
+            ticket._social_post_note(
+                Markup("%s %s")
+                % (
+                    _(
+                        "This customer has other open tickets, "
+                        "possibly about the same matter:"
+                    ),
+                    links,
+                ),
+                (defaults or {}).get(ticket.id),
+            )
 
     # ------------------------------------------------------------------
     # Outbound: the chatter's "Send message" goes out on the social channel

@@ -102,52 +102,35 @@ class SocialCareApp(models.Model):
         """Store delivery units in the inbox; duplicates are dropped by the DB.
 
         Returns the number of new events. Units for accounts nobody connected
-        are stored as ignored, never processed.
+        are stored as ignored, never processed. One statement, whatever the
+        number of units: it is the webhook's only query besides the app's.
         """
         self.ensure_one()
-        accounts = (
-            self.env["social.care.account"].sudo().with_context(active_test=False)
-        )
-        refs = {delivery.account_ref for delivery in deliveries}
-        by_ref = {
-            account.external_ref: account
-            for account in accounts.search(
-                [("app_id", "=", self.id), ("external_ref", "in", list(refs))]
-            )
+        errors = {
+            ref: self.env._("No connected account for %(ref)s.", ref=ref)
+            for ref in {delivery.account_ref for delivery in deliveries}
         }
-        rows = []
+        units = []
         for delivery in deliveries:
-            account = by_ref.get(delivery.account_ref)
-            usable = account and account.active and account.state != "disabled"
-            rows.append(
+            units.append(
                 {
-                    "app_id": self.id,
-                    "account_id": account.id if account else None,
-                    "company_id": (account or self).company_id.id,
                     "account_ref": delivery.account_ref,
                     "delivery_key": delivery.delivery_key,
                     "event_type": delivery.event_type,
                     "payload": json.dumps(delivery.payload),
-                    "state": "pending" if usable else "ignored",
-                    "error": False
-                    if usable
-                    else _(
-                        "No connected account for %(ref)s.", ref=delivery.account_ref
-                    ),
+                    "error": errors[delivery.account_ref],
                 }
             )
-        return self.env["social.care.event"]._insert_rows(rows)
+        return self.env["social.care.event"]._insert_units(self, units)
 
     def _social_store_unreadable(self, body, error):
         """Keep a signed delivery we could not read, as an error admins can see."""
         self.ensure_one()
         text = body.decode("utf-8", errors="replace")
-        return self.env["social.care.event"]._insert_rows(
+        return self.env["social.care.event"]._insert_units(
+            self,
             [
                 {
-                    "app_id": self.id,
-                    "account_id": None,
-                    "company_id": self.company_id.id,
                     "account_ref": "?",
                     "delivery_key": "unreadable:" + hashlib.sha256(body).hexdigest(),
                     "event_type": "unreadable",
@@ -155,5 +138,5 @@ class SocialCareApp(models.Model):
                     "state": "error",
                     "error": _("Unreadable delivery: %s", error),
                 }
-            ]
+            ],
         )

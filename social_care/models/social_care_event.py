@@ -1,8 +1,10 @@
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from ..tools import PayloadError
 from .transaction import commit
@@ -67,60 +69,86 @@ class SocialCareEvent(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, rows):
-        """Insert inbox rows; the database drops duplicates. Returns the new count."""
-        if not rows:
+    def _insert_units(self, app, units):
+        """Store inbox rows of ``app`` in one statement; the database drops duplicates.
+
+        ``units`` are dicts: account_ref, delivery_key, event_type, payload
+        (JSON text), and optionally state and error. Without a state, the
+        account is resolved in the same statement: a unit for an account nobody
+        connected, or a disabled one, is stored as ignored with its error; the
+        others are pending. Returns the number of new rows; new pending rows
+        trigger the processing cron unless a trigger is already waiting.
+        """
+        if not units:
             return 0
-        uid = self.env.uid
-        values = []
-        for row in rows:
-            values.extend(
-                [
-                    row["app_id"],
-                    row["account_id"],
-                    row["company_id"],
-                    row["account_ref"],
-                    row["delivery_key"],
-                    row["event_type"],
-                    row["payload"],
-                    row["state"],
-                    row["error"] or None,
-                    uid,
-                    uid,
-                ]
-            )
-        placeholders = ", ".join(
-            [
-                "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, 0, %s, %s,"
-                " now() at time zone 'utc', now() at time zone 'utc')"
-            ]
-            * len(rows)
-        )
         self.env.cr.execute(
-            f"""
-            INSERT INTO social_care_event
-                (app_id, account_id, company_id, account_ref, delivery_key, event_type,
-                 payload, state, error, attempts,
-                 create_uid, write_uid, create_date, write_date)
-            VALUES {placeholders}
-            ON CONFLICT (app_id, account_ref, delivery_key) DO NOTHING
-            RETURNING id, state
-            """,  # noqa: S608 - only placeholders are interpolated
-            values,
-        )
-        inserted = self.env.cr.fetchall()
-        if any(state == "pending" for _id, state in inserted):
-            self.env.ref("social_care.ir_cron_process_events")._trigger()
-        account_ids = {row["account_id"] for row in rows if row["account_id"]}
-        if inserted and account_ids:
-            self.env.cr.execute(
-                "UPDATE social_care_account"
-                " SET last_event_at = now() at time zone 'utc'"
-                " "
-                "WHERE id = ANY(%s)",
-                [list(account_ids)],
+            """
+            WITH unit AS (
+                SELECT *
+                  FROM unnest(%(refs)s::varchar[], %(keys)s::varchar[],
+                              %(types)s::varchar[], %(payloads)s::jsonb[],
+                              %(states)s::varchar[], %(errors)s::text[])
+                       WITH ORDINALITY
+                       AS u(account_ref, delivery_key, event_type, payload,
+                            state, error, position)
+            ), resolved AS (
+                SELECT unit.*, account.id AS account_id,
+                       coalesce(account.company_id, app.company_id) AS company_id,
+                       coalesce(unit.state,
+                                CASE WHEN account.active AND account.state != 'disabled'
+                                     THEN 'pending' ELSE 'ignored' END) AS new_state
+                  FROM unit
+                  JOIN social_care_app app ON app.id = %(app)s
+                  LEFT JOIN social_care_account account
+                         ON account.app_id = app.id
+                        AND account.external_ref = unit.account_ref
+            ), inserted AS (
+                INSERT INTO social_care_event
+                    (app_id, account_id, company_id, account_ref, delivery_key,
+                     event_type, payload, state, error, attempts,
+                     create_uid, write_uid, create_date, write_date)
+                SELECT %(app)s, account_id, company_id, account_ref, delivery_key,
+                       event_type, payload, new_state,
+                       CASE WHEN new_state = 'pending' THEN NULL ELSE error END, 0,
+                       %(uid)s, %(uid)s, now() at time zone 'utc',
+                       now() at time zone 'utc'
+                  FROM resolved
+                 ORDER BY position
+                ON CONFLICT (app_id, account_ref, delivery_key) DO NOTHING
+                RETURNING state
             )
-        return len(inserted)
+            SELECT count(*),
+                   count(*) FILTER (WHERE state = 'pending'),
+                   EXISTS (SELECT 1 FROM ir_cron_trigger
+                            WHERE cron_id = %(cron)s
+                              AND call_at <= now() at time zone 'utc')
+              FROM inserted
+            """,
+            {
+                "app": app.id,
+                "uid": self.env.uid,
+                "cron": self._social_cron().id,
+                "refs": [unit["account_ref"] for unit in units],
+                "keys": [unit["delivery_key"] for unit in units],
+                "types": [unit["event_type"] for unit in units],
+                "payloads": [unit["payload"] for unit in units],
+                "states": [unit.get("state") for unit in units],
+                "errors": [unit.get("error") or None for unit in units],
+            },
+        )
+        new, pending, triggered = self.env.cr.fetchone()
+        if pending and not triggered:
+            self._social_cron()._trigger()
+        return new
+
+    @api.model
+    def _social_cron(self):
+        """The processing cron, without env.ref's existence query."""
+        return self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "social_care.ir_cron_process_events"
+            )
+        )
 
     # ------------------------------------------------------------------
     # Processing
@@ -156,62 +184,175 @@ class SocialCareEvent(models.Model):
                 return
             self.browse(ids)._process()
             commit(self.env)
-        self.env.ref("social_care.ir_cron_process_events")._trigger()
+        self._social_cron()._trigger()
 
     def _process(self):
-        """Turn events into messages and tickets; a failure stays on its event."""
-        messages = self.env["social.care.message"]
+        """Turn events into messages and tickets; a failure stays on its event.
+
+        The batch is tried first in one savepoint, its messages ingested
+        together (each look-up made once for all). If anything in it fails,
+        it is rolled back and each event is processed alone in its own
+        savepoint, so one bad event never blocks the others and its error is
+        recorded on it. Outcomes are written at the end, one UPDATE per outcome.
+        """
         now = fields.Datetime.now()
+        outcomes = {}
+        ready = self.browse()
         for event in self:
             account = event.account_id or event._social_find_account()
             if not account or account.state == "disabled":
-                event.write(
+                outcomes[event] = (
                     {
                         "state": "ignored",
                         "processed_at": now,
                         "error": _("The account is not connected."),
-                    }
+                    },
+                    [],
                 )
-                continue
+            else:
+                ready |= event
+        if len(ready) > 1:
             try:
                 with self.env.cr.savepoint():
-                    parsed = account._social_parse_event(event)
-                    created = messages._social_ingest(account, parsed.messages)
-                    for signal in parsed.signals:
-                        account._social_handle_signal(signal)
-                    handled = created or parsed.messages or parsed.signals
-                    event.write(
-                        {
-                            "state": "done" if handled else "ignored",
-                            "processed_at": now,
-                            "error": "; ".join(parsed.ignored) or False,
-                            "message_ids": [(6, 0, created.ids)],
-                        }
-                    )
+                    outcomes.update(ready._social_process_together(now))
+                ready = self.browse()
+            except Exception:  # noqa: BLE001 - each event is retried alone below
+                _logger.info(
+                    "social care: a batch of %s events failed; "
+                    "processing them one by one",
+                    len(ready),
+                    exc_info=True,
+                )
+        for event in ready:
+            outcomes[event] = event._social_process_alone(now)
+        self._social_record_outcomes(outcomes)
+
+    def _social_process_together(self, now):
+        """Ingest the events' messages per account, in arrival order.
+
+        Returns ``{event: (values, created message ids)}``. Raises if any
+        event fails other than by an unreadable payload.
+        """
+        outcomes, parsed_events = {}, {}
+        for event in self:
+            try:
+                parsed_events[event] = event.account_id._social_parse_event(event)
             except PayloadError as error:
-                # A payload we cannot read will not improve by waiting.
-                event.write(
-                    {
-                        "state": "error",
-                        "attempts": event.attempts + 1,
-                        "error": _("Unreadable payload: %s", error),
-                        "processed_at": now,
-                    }
+                outcomes[event] = event._social_unreadable(error, now)
+        by_account = defaultdict(list)
+        for event, parsed in parsed_events.items():
+            by_account[event.account_id].extend(parsed.messages)
+        created = {}
+        messages = self.env["social.care.message"]
+        # Accounts in id order: two workers take thread locks in the same order.
+        for account in sorted(by_account, key=lambda a: a.id):
+            for message in messages._social_ingest(account, by_account[account]):
+                created[(account.id, message.external_id)] = message.id
+        for event, parsed in parsed_events.items():
+            for signal in parsed.signals:
+                event.account_id._social_handle_signal(signal)
+            # A row belongs to the first event that brought its message.
+            mine = [
+                created.pop((event.account_id.id, m.external_id))
+                for m in parsed.messages
+                if (event.account_id.id, m.external_id) in created
+            ]
+            outcomes[event] = event._social_done(parsed, mine, now)
+        return outcomes
+
+    def _social_process_alone(self, now):
+        """One event in its own savepoint; returns ``(values, created message ids)``."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                parsed = self.account_id._social_parse_event(self)
+                created = self.env["social.care.message"]._social_ingest(
+                    self.account_id, parsed.messages
                 )
-            except Exception as error:  # noqa: BLE001 - kept on the event, never lost
-                _logger.exception("social care event %s failed", event.id)
-                attempts = event.attempts + 1
-                final = attempts >= MAX_ATTEMPTS
-                event.write(
-                    {
-                        "state": "error" if final else "pending",
-                        "attempts": attempts,
-                        "next_attempt_at": False
-                        if final
-                        else now + timedelta(minutes=2**attempts),
-                        "error": f"{type(error).__name__}: {error}",
-                    }
+                for signal in parsed.signals:
+                    self.account_id._social_handle_signal(signal)
+                return self._social_done(parsed, created.ids, now)
+        except PayloadError as error:
+            return self._social_unreadable(error, now)
+        except Exception as error:  # noqa: BLE001 - kept on the event, never lost
+            _logger.exception("social care event %s failed", self.id)
+            attempts = self.attempts + 1
+            final = attempts >= MAX_ATTEMPTS
+            return (
+                {
+                    "state": "error" if final else "pending",
+                    "attempts": attempts,
+                    "next_attempt_at": False
+                    if final
+                    else now + timedelta(minutes=2**attempts),
+                    "error": f"{type(error).__name__}: {error}",
+                },
+                [],
+            )
+
+    def _social_done(self, parsed, message_ids, now):
+        handled = message_ids or parsed.messages or parsed.signals
+        return (
+            {
+                "state": "done" if handled else "ignored",
+                "processed_at": now,
+                "error": "; ".join(parsed.ignored) or False,
+            },
+            message_ids,
+        )
+
+    def _social_unreadable(self, error, now):
+        # A payload we cannot read will not improve by waiting.
+        return (
+            {
+                "state": "error",
+                "attempts": self.attempts + 1,
+                "error": _("Unreadable payload: %s", error),
+                "processed_at": now,
+            },
+            [],
+        )
+
+    def _social_record_outcomes(self, outcomes):
+        """Write outcomes: one write per distinct outcome, one INSERT for the links.
+
+        The accounts' last event time is kept here, not by the webhook, so a
+        delivery costs no account update.
+        """
+        groups = defaultdict(list)
+        for event, (values, _message_ids) in outcomes.items():
+            groups[tuple(sorted(values.items()))].append(event.id)
+        for values, ids in groups.items():
+            self.browse(ids).write(dict(values))
+        links = [
+            (event.id, message_id)
+            for event, (_values, message_ids) in outcomes.items()
+            for message_id in message_ids
+        ]
+        if links:
+            field = self._fields["message_ids"]
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, %s)"
+                    " SELECT * FROM unnest(%s::int[], %s::int[])"
+                    " ON CONFLICT DO NOTHING",
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.column2),
+                    [event_id for event_id, _message_id in links],
+                    [message_id for _event_id, message_id in links],
                 )
+            )
+            self.invalidate_recordset(["message_ids"])
+        latest = {}
+        for event in self.filtered("account_id"):
+            account = event.account_id
+            latest[account] = max(
+                latest.get(account, event.create_date), event.create_date
+            )
+        for account, received in latest.items():
+            if not account.last_event_at or account.last_event_at < received:
+                account.sudo().last_event_at = received
 
     def _social_find_account(self):
         """An account connected after the event arrived (admin retried it)."""
@@ -231,7 +372,7 @@ class SocialCareEvent(models.Model):
         self.filtered(lambda e: e.state in ("error", "ignored")).write(
             {"state": "pending", "next_attempt_at": False, "error": False}
         )
-        self.env.ref("social_care.ir_cron_process_events")._trigger()
+        self._social_cron()._trigger()
 
     def action_ignore(self):
         self.filtered(lambda e: e.state in ("pending", "error")).write(

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.osv import expression
 
 
 class SocialCareIdentity(models.Model):
@@ -74,17 +75,60 @@ class SocialCareIdentity(models.Model):
             identity.message_count = counts.get(identity, 0)
 
     @api.model
-    def _social_get_or_create(self, provider, scope, author, company):
-        """The identity of an author, created (with its contact) when unknown."""
-        identity = self.search(
+    def _social_resolve(self, provider, authors, company):
+        """The identity of each ``(scope, author)``, created with its contact if new.
+
+        One search covers a whole batch of events. A person met twice in the
+        batch gets one identity carrying the profile's latest non-empty values,
+        as if the messages had been ingested one by one. Returns identities in
+        the order of ``authors``.
+        """
+        profiles, first_author = {}, {}
+        for scope, author in authors:
+            key = (scope or "", author.external_id)
+            profiles.setdefault(key, {}).update(self._social_profile(author))
+            first_author.setdefault(key, author)
+        found = {
+            (identity.scope or "", identity.external_id): identity
+            for identity in self.search(
+                [
+                    ("provider", "=", provider),
+                    ("external_id", "in", list({key[1] for key in profiles})),
+                ]
+            )
+        }
+        missing = [key for key in profiles if key not in found]
+        created = self.create(
             [
-                ("provider", "=", provider),
-                ("scope", "=", scope),
-                ("external_id", "=", author.external_id),
-            ],
-            limit=1,
+                dict(
+                    profiles[key],
+                    provider=provider,
+                    scope=key[0],
+                    external_id=key[1],
+                    company_id=company.id,
+                )
+                for key in missing
+            ]
         )
-        profile = {
+        for key, identity in found.items():
+            if key in profiles:
+                changed = {
+                    field: value
+                    for field, value in profiles[key].items()
+                    if identity[field] != value
+                }
+                if changed:
+                    identity.write(changed)
+        found.update(zip(missing, created, strict=True))
+        unlinked = [key for key in profiles if not found[key].partner_id]
+        self.browse([found[key].id for key in unlinked])._social_match_partners(
+            [first_author[key] for key in unlinked], company
+        )
+        return [found[(scope or "", author.external_id)] for scope, author in authors]
+
+    @api.model
+    def _social_profile(self, author):
+        return {
             key: value
             for key, value in {
                 "handle": author.handle,
@@ -95,49 +139,75 @@ class SocialCareIdentity(models.Model):
             }.items()
             if value not in (None, "")
         }
-        if identity:
-            changed = {k: v for k, v in profile.items() if identity[k] != v}
-            if changed:
-                identity.write(changed)
-            if not identity.partner_id:
-                identity._social_match_partner(author, company)
-            return identity
-        identity = self.create(
-            dict(
-                profile,
-                provider=provider,
-                scope=scope,
-                external_id=author.external_id,
-                company_id=company.id,
-            )
-        )
-        identity._social_match_partner(author, company)
-        return identity
 
-    def _social_match_partner(self, author, company):
-        """Find the contact this person already is, or create one (company policy)."""
-        self.ensure_one()
-        partners = self.env["res.partner"].with_context(active_test=False)
-        partner, confidence = partners, False
-        if self.handle:
-            partner = partners.search(
-                [("social_handles", "ilike", self.handle)], limit=5
-            ).filtered(lambda p: self.handle.lower() in p._social_handle_list())[:1]
-            confidence = "handle"
-        if not partner and author.email:
-            partner = partners.search([("email", "=ilike", author.email)], limit=1)
-            confidence = "email"
-        if not partner and author.phone:
-            partner = partners.search(
-                ["|", ("phone", "=", author.phone), ("mobile", "=", author.phone)],
-                limit=1,
+    def _social_match_partners(self, authors, company):
+        """Find the contact each person already is, or create one (company policy).
+
+        ``authors`` are what the platform said about each identity of ``self``
+        (its email and phone, when given). People of the same batch who share
+        a handle, email or phone get the same new contact, as they would if
+        ingested one by one.
+        """
+        candidates = self._social_partner_candidates(authors)
+        create = company.social_care_partner_policy == "create"
+        to_create, matches = [], []
+        for identity, author in zip(self, authors, strict=True):
+            keys = [
+                (found, key, how)
+                for found, key, how in zip(
+                    candidates,
+                    (
+                        (identity.handle or "").lower(),
+                        author.email.lower(),
+                        author.phone,
+                    ),
+                    ("handle", "email", "phone"),
+                    strict=True,
+                )
+                if key
+            ]
+            match = next(
+                ((found[k], how) for found, k, how in keys if k in found), None
             )
-            confidence = "phone"
-        if not partner and company.social_care_partner_policy == "create":
-            partner = partners.create(self._social_partner_values(author))
-            confidence = "created"
-        if partner:
-            self.write({"partner_id": partner.id, "match_confidence": confidence})
+            if match is None and create:
+                match = (len(to_create), "created")
+                for found, key, _how in keys:
+                    found.setdefault(key, len(to_create))
+                to_create.append(identity._social_partner_values(author))
+            matches.append(match)
+        new_partners = self.env["res.partner"].create(to_create)
+        for identity, match in zip(self, matches, strict=True):
+            if match:
+                partner, confidence = match
+                if isinstance(partner, int):
+                    partner = new_partners[partner]
+                identity.write(
+                    {"partner_id": partner.id, "match_confidence": confidence}
+                )
+
+    def _social_partner_candidates(self, authors):
+        """Contacts by handle, email and phone: one search for each, for all."""
+        partners = self.env["res.partner"].with_context(active_test=False)
+        handles = {i.handle.lower() for i in self if i.handle}
+        emails = {a.email.lower() for a in authors if a.email}
+        phones = list({a.phone for a in authors if a.phone})
+        by_handle, by_email, by_phone = {}, {}, {}
+        if handles:
+            domain = expression.OR([[("social_handles", "ilike", h)] for h in handles])
+            for partner in partners.search(domain):
+                for handle in partner._social_handle_list():
+                    by_handle.setdefault(handle, partner)
+        if emails:
+            domain = expression.OR([[("email", "=ilike", e)] for e in emails])
+            for partner in partners.search(domain):
+                by_email.setdefault((partner.email or "").lower(), partner)
+        if phones:
+            domain = ["|", ("phone", "in", phones), ("mobile", "in", phones)]
+            for partner in partners.search(domain):
+                for phone in (partner.phone, partner.mobile):
+                    if phone:
+                        by_phone.setdefault(phone, partner)
+        return by_handle, by_email, by_phone
 
     def _social_partner_values(self, author):
         return {

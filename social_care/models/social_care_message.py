@@ -117,46 +117,81 @@ class SocialCareMessage(models.Model):
         """Record normalized messages of one account; return the rows created.
 
         Idempotent: a message already known is updated (edit, delete) or
-        skipped (duplicate), never created twice.
+        skipped (duplicate), never created twice. ``parsed_messages`` may be a
+        whole batch of events in arrival order: look-ups are made once for all
+        of them and rows are created together, with the outcome of ingesting
+        them one by one.
         """
-        created = self.browse()
         if not parsed_messages:
-            return created
+            return self.browse()
+        rows = self._social_known(account, parsed_messages)
+        firsts, values, parents = {}, {}, {}
+        for parsed in parsed_messages:
+            external_id = parsed.external_id
+            if external_id in rows or external_id in firsts:
+                continue
+            # A reply belongs to its parent's conversation when we know the
+            # parent: recorded, or created earlier in this batch.
+            parent = values.get(parsed.parent_external_id)
+            if parent:
+                parents[external_id] = parsed.parent_external_id
+            else:
+                parent = rows.get(parsed.parent_external_id)
+            firsts[external_id] = parsed
+            values[external_id] = self._social_inbound_values(account, parsed, parent)
+        self._social_set_authors(account, firsts, values)
+        created = self.create(list(values.values()))
+        rows.update(zip(values, created, strict=True))
+        for external_id, parent_external_id in parents.items():
+            rows[external_id].parent_id = rows[parent_external_id]
+        opened = created._social_attach_tickets()
+        defaults = created.ticket_id._social_message_defaults()
+        opened._social_flag_cross_channel_duplicates(defaults)
+        for parsed in parsed_messages:
+            message = rows[parsed.external_id]
+            if firsts.get(parsed.external_id) is parsed:
+                message._social_post_new(parsed, defaults)
+            else:
+                message._social_apply_update(parsed)
+        return created
+
+    @api.model
+    def _social_known(self, account, parsed_messages):
+        """Rows already recorded, by external id: the messages and their parents.
+
+        Our own outbound messages coming back (Meta echo metadata) are found by
+        the reference we sent, and get the platform's id.
+        """
+        external_ids = {m.external_id for m in parsed_messages} | {
+            m.parent_external_id for m in parsed_messages if m.parent_external_id
+        }
         known = {
             message.external_id: message
             for message in self.search(
                 [
                     ("account_id", "=", account.id),
-                    ("external_id", "in", [m.external_id for m in parsed_messages]),
+                    ("external_id", "in", list(external_ids)),
                 ]
             )
         }
+        echoes = {}
         for parsed in parsed_messages:
-            existing = known.get(parsed.external_id) or self._social_find_own_echo(
-                account, parsed
-            )
-            if existing:
-                existing._social_apply_update(parsed)
-                continue
-            record = self._social_create_inbound(account, parsed)
-            known[parsed.external_id] = record
-            created |= record
-        return created
-
-    @api.model
-    def _social_find_own_echo(self, account, parsed):
-        """Our own outbound message coming back (Meta echo metadata)."""
-        if not (parsed.from_account and parsed.app_metadata.startswith("social_care:")):
-            return self.browse()
-        reference = parsed.app_metadata.split(":", 1)[1]
-        if not reference.isdigit():
-            return self.browse()
-        echo_of = self.search(
-            [("id", "=", int(reference)), ("account_id", "=", account.id)]
-        )
-        if echo_of and not echo_of.external_id:
-            echo_of.external_id = parsed.external_id
-        return echo_of
+            prefix, _sep, reference = parsed.app_metadata.partition(":")
+            if (
+                parsed.from_account
+                and prefix == "social_care"
+                and reference.isdigit()
+                and parsed.external_id not in known
+            ):
+                echoes.setdefault(int(reference), parsed.external_id)
+        if echoes:
+            for echo_of in self.search(
+                [("id", "in", list(echoes)), ("account_id", "=", account.id)]
+            ):
+                if not echo_of.external_id:
+                    echo_of.external_id = echoes[echo_of.id]
+                known.setdefault(echoes[echo_of.id], echo_of)
+        return known
 
     def _social_apply_update(self, parsed):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
@@ -179,8 +214,9 @@ class SocialCareMessage(models.Model):
                 )
 
     @api.model
-    def _social_create_inbound(self, account, parsed):
-        values = {
+    def _social_inbound_values(self, account, parsed, parent):
+        """A new row's values. ``parent``: a row, or the values of a new one."""
+        return {
             "account_id": account.id,
             "external_id": parsed.external_id,
             "direction": "out" if parsed.from_account else "in",
@@ -191,80 +227,113 @@ class SocialCareMessage(models.Model):
             "kind": parsed.kind,
             "text": parsed.text,
             "parent_external_id": parsed.parent_external_id or False,
+            "parent_id": parent.id if isinstance(parent, models.BaseModel) else False,
+            "thread_key": (parent and parent["thread_key"]) or parsed.thread_key,
             "permalink": parsed.permalink or False,
             "posted_at": parsed.created_at or fields.Datetime.now(),
             "is_edited": parsed.action == "edit",
             "is_deleted": parsed.action == "delete",
         }
-        parent = self.browse()
-        if parsed.parent_external_id:
-            parent = self.search(
-                [
-                    ("account_id", "=", account.id),
-                    ("external_id", "=", parsed.parent_external_id),
-                ],
-                limit=1,
-            )
-        # A reply belongs to its parent's conversation when we know the parent.
-        values["thread_key"] = parent.thread_key or parsed.thread_key
-        values["parent_id"] = parent.id
-        if parsed.action == "delete":
-            # Deleted before we saw it: keep a tombstone so a late create is skipped.
-            return self.create(values)
-        if parsed.author and not parsed.from_account:
-            scope = account._social_identity_scope(parsed)
-            values["identity_id"] = (
-                self.env["social.care.identity"]
-                ._social_get_or_create(
-                    account.provider, scope, parsed.author, account.company_id
-                )
-                .id
-            )
-        message = self.create(values)
-        if parsed.from_account:
-            message._social_attach_own_message()
-        else:
-            message._social_attach_to_ticket(parsed)
-        return message
 
-    def _social_attach_own_message(self):
-        """The account's own post or reply made outside Odoo: shown as the company's."""
-        ticket = self.env["helpdesk.ticket"]._social_find_thread_ticket(
-            self.account_id, self.thread_key
-        )
-        if not ticket:
-            return  # the account's own posts are never ticketed
-        self.ticket_id = ticket
-        body = Markup("%s%s") % (
-            self._social_header_html(),
-            plaintext2html(self.text or ""),
-        )
-        mail_message = ticket.with_context(social_care_inbound=True).message_post(
-            body=body,
-            author_id=self.account_id.company_id.partner_id.id,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
-        self.mail_message_id = mail_message
+    @api.model
+    def _social_set_authors(self, account, firsts, values):
+        """The authors of new customer messages, resolved together.
 
-    def _social_attach_to_ticket(self, parsed):
-        self.ensure_one()
+        A message deleted before we saw it gets no author: it is a tombstone.
+        """
+        authored = [
+            parsed
+            for parsed in firsts.values()
+            if parsed.author and not parsed.from_account and parsed.action != "delete"
+        ]
+        identities = self.env["social.care.identity"]._social_resolve(
+            account.provider,
+            [(account._social_identity_scope(p), p.author) for p in authored],
+            account.company_id,
+        )
+        for parsed, identity in zip(authored, identities, strict=True):
+            values[parsed.external_id]["identity_id"] = identity.id
+
+    def _social_attach_tickets(self):
+        """Give each new message its ticket, in arrival order; return those opened.
+
+        A customer message joins its thread's ticket, reopens or follows up a
+        closed one, or opens one; the account's own messages only join an
+        existing ticket. The threads are locked first, in a fixed order, so
+        two workers never open one thread twice nor wait for each other.
+        """
         tickets = self.env["helpdesk.ticket"]
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s)",
-            [zlib.crc32(f"{self.account_id.id}:{self.thread_key}".encode()) - 2**31],
+        messages = self.filtered(lambda m: not m.is_deleted)
+        if not messages:
+            return tickets
+        account = messages.account_id
+        account.ensure_one()
+        customer = messages.filtered(lambda m: not m.from_account)
+        locks = sorted(
+            {
+                zlib.crc32(f"{account.id}:{key}".encode()) - 2**31
+                for key in customer.mapped("thread_key")
+            }
         )
-        ticket = tickets._social_find_thread_ticket(self.account_id, self.thread_key)
-        if ticket and ticket.closed:
-            ticket = ticket._social_reopen_or_follow_up(self)
-        elif not ticket:
-            ticket = tickets._social_create_from_message(self)
-        self.ticket_id = ticket
+        if locks:
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",
+                [locks],
+            )
+        by_thread = tickets._social_find_thread_tickets(
+            account, set(messages.mapped("thread_key"))
+        )
+        opened, last_posted = tickets, {}
+        for message in messages:
+            ticket = by_thread.get(message.thread_key, tickets)
+            if not message.from_account:
+                if ticket.closed:
+                    ticket = ticket._social_reopen_or_follow_up(message)
+                elif not ticket:
+                    ticket = tickets._social_create_from_message(message)
+                if ticket != by_thread.get(message.thread_key):
+                    opened |= ticket
+                by_thread[message.thread_key] = ticket
+                if not ticket.social_is_spam:
+                    last_posted[ticket] = max(
+                        last_posted.get(ticket, message.posted_at), message.posted_at
+                    )
+            message.ticket_id = ticket
+        for ticket, posted_at in last_posted.items():
+            ticket._social_record_customer_message(posted_at)
+        return opened
+
+    def _social_post_new(self, parsed, defaults):
+        """A new message in its ticket's chatter (``defaults``: per ticket id).
+
+        The account's own post or reply made outside Odoo shows as the
+        company's note; a customer's, as theirs, with its media.
+        """
+        self.ensure_one()
+        ticket = self.ticket_id
+        if not ticket:
+            return
+        if self.from_account:
+            body = Markup("%s%s") % (
+                self._social_header_html(),
+                plaintext2html(self.text or ""),
+            )
+            self.mail_message_id = ticket.with_context(
+                social_care_inbound=True
+            ).message_post(
+                body=body,
+                author_id=self.account_id.company_id.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                **defaults.get(ticket.id, {}),
+            )
+            return
         if ticket.social_is_spam:
             return
-        ticket._social_record_customer_message(self)
         attachments = self._social_download_media(parsed.attachments)
-        self.mail_message_id = ticket._social_post_inbound(self, attachments)
+        self.mail_message_id = ticket._social_post_inbound(
+            self, attachments, defaults.get(ticket.id)
+        )
 
     def _social_header_html(self):
         """A line above each message in the chatter: channel, visibility, link."""

@@ -2,7 +2,7 @@ import re
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..tools import CHANNELS
@@ -105,10 +105,32 @@ class SocialCareRule(models.Model):
             and (message.identity_id.followers_count or 0) < self.min_followers
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(vals) - {"match_count"}:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _social_rule_ids(self, company_id):
+        """Active rules of a company, in order: read once, not per new ticket."""
+        return tuple(
+            self.sudo().search([("company_id", "in", [company_id, False])]).ids
+        )
+
     @api.model
     def _social_apply_rules(self, message, values):
         """Update new-ticket ``values``; return callables to run on the ticket."""
-        rules = self.search([("company_id", "in", [message.company_id.id, False])])
+        rules = self.browse(self._social_rule_ids(message.company_id.id))
         after_create = []
         for rule in rules:
             if not rule._social_matches(message):

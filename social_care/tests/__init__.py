@@ -1,6 +1,7 @@
 from . import (
     test_ingestion,
     test_outbound,
+    test_performance,
     test_poll,
     test_report,
     test_tours,

@@ -35,6 +35,13 @@ class TestIngestion(SocialCareCase):
         # Agents notified by email see the customer's name at the company's address.
         self.assertEqual(chatter.email_from, '"Nuovo Cliente" <support@example.com>')
 
+    def test_new_ticket_is_not_assigned_to_the_cron_user(self):
+        # helpdesk_mgmt assigns a team-less ticket to its creator: here the cron.
+        self.account.team_id = False
+        self.company.helpdesk_mgmt_ticket_auto_assign = True
+        self.deliver(self.message("m1", "Anyone there?"))
+        self.assertFalse(self.ticket_of("m1").user_id)
+
     def test_known_handle_reuses_the_existing_contact(self):
         partner = self.env["res.partner"].create(
             {"name": "Existing Customer", "social_handles": "@maria, other"}
