@@ -1,9 +1,10 @@
 """The connectors' pure signing functions, imported without Odoo's ORM.
 
 The addons' ``tools/`` packages import nothing from Odoo but live under
-``odoo.addons.<addon>``. Like ``tests/conftest.py``, this exposes each addon
-as a bare package (its ``__init__``, which loads the models, is not run), so
-the simulator signs deliveries with the very code that verifies them.
+``odoo.addons.<addon>``. This exposes each addon as a bare package (its
+``__init__``, which loads the models, is not run), so the simulator signs
+deliveries with the very code that verifies them, and the pytest suite
+(``tests/conftest.py``) tests that code without Odoo's ORM.
 """
 
 import importlib
@@ -25,8 +26,11 @@ def _bare_package(name, path=None):
 
 
 def _expose_addons():
-    _bare_package("odoo")
-    addons = _bare_package("odoo.addons")
+    try:
+        addons = importlib.import_module("odoo.addons")
+    except ImportError:  # no Odoo on this interpreter: the tools need none
+        _bare_package("odoo")
+        addons = _bare_package("odoo.addons")
     for addon in ADDONS:
         qualified = f"odoo.addons.{addon}"
         if qualified not in sys.modules:

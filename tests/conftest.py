@@ -5,42 +5,19 @@ here as ``odoo.addons.<addon>.tools`` without executing the addons' own
 ``__init__`` (which would import the ORM layer).
 """
 
-import importlib
 import json
 import pathlib
 import sys
-import types
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
-ADDONS = ("social_care", "social_care_twitter", "social_care_meta")
 
 
-def _bare_package(name, path=None):
-    module = sys.modules.get(name)
-    if module is None:
-        module = types.ModuleType(name)
-        module.__path__ = [str(path)] if path else []
-        sys.modules[name] = module
-    return module
-
-
-def _expose_addon_tools():
-    try:
-        addons = importlib.import_module("odoo.addons")
-    except ImportError:  # no Odoo on this interpreter: the tools need none
-        _bare_package("odoo")
-        addons = _bare_package("odoo.addons")
-    for addon in ADDONS:
-        qualified = f"odoo.addons.{addon}"
-        if qualified not in sys.modules:
-            package = _bare_package(qualified, REPO / addon)
-            setattr(addons, addon, package)
-
-
-_expose_addon_tools()
+sys.path.insert(0, str(REPO))
+# Exposes odoo.addons.<addon>.tools without running the addons' __init__.
+import simulator.addon_tools  # noqa: E402, F401
 
 
 def load_fixture(relative):

@@ -14,6 +14,7 @@ from requests.auth import HTTPBasicAuth
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.social_care.models.transaction import commit
 from odoo.addons.social_care.tools import ParsedDelivery, SendError, SendResult
 
 from ..tools import MAX_WEIGHTED_LENGTH, classify_error, parse_event, weighted_length
@@ -316,22 +317,14 @@ class SocialCareAccount(models.Model):
                 _("The authorization took too long: press Connect with X again.")
             )
             return False
-        app = account.app_id
         try:
-            tokens = account._twitter_call(
-                "POST /2/oauth2/token",
-                lambda client, _oauth1: client.session.post(
-                    TOKEN_URL,
-                    data={
-                        "grant_type": "authorization_code",
-                        "code": code,
-                        "redirect_uri": account._twitter_redirect_uri(),
-                        "code_verifier": verifier,
-                        "client_id": app.twitter_client_id,
-                    },
-                    auth=account._twitter_client_auth(),
-                ),
-                refresh=False,
+            tokens = account._twitter_token_request(
+                {
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": account._twitter_redirect_uri(),
+                    "code_verifier": verifier,
+                }
             )
             account._twitter_store_tokens(tokens)
             account._twitter_identify()
@@ -344,6 +337,20 @@ class SocialCareAccount(models.Model):
         if account.twitter_backfill_days > 0:
             account.action_twitter_start_backfill()
         return True
+
+    def _twitter_token_request(self, grant):
+        """POST ``grant`` (a code exchange or a refresh) to X's token endpoint."""
+        self.ensure_one()
+        client_id = self.app_id.sudo().twitter_client_id
+        return self._twitter_call(
+            "POST /2/oauth2/token",
+            lambda client, _oauth1: client.session.post(
+                TOKEN_URL,
+                data=dict(grant, client_id=client_id),
+                auth=self._twitter_client_auth(),
+            ),
+            refresh=False,
+        )
 
     def _twitter_client_auth(self):
         """Confidential clients authenticate to the token endpoint with Basic auth."""
@@ -536,20 +543,9 @@ class SocialCareAccount(models.Model):
                     "account again."
                 ),
             )
-        app = account.app_id
         try:
-            tokens = account._twitter_call(
-                "POST /2/oauth2/token",
-                lambda client, _oauth1: client.session.post(
-                    TOKEN_URL,
-                    data={
-                        "grant_type": "refresh_token",
-                        "refresh_token": account.refresh_token,
-                        "client_id": app.twitter_client_id,
-                    },
-                    auth=account._twitter_client_auth(),
-                ),
-                refresh=False,
+            tokens = account._twitter_token_request(
+                {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
             )
         except SendError as error:
             if error.kind != "permanent":
@@ -563,9 +559,7 @@ class SocialCareAccount(models.Model):
                 ),
             ) from error
         account._twitter_store_tokens(tokens)
-        if not self.env.context.get("social_care_no_commit"):
-            # The old refresh token is dead now: never lose the new one.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        commit(self.env)  # the old refresh token is dead now: never lose the new one
 
     # ------------------------------------------------------------------
     # Provider hooks
