@@ -28,6 +28,7 @@
         "views/res_config_settings_views.xml",
         "wizards/social_care_link_partner_views.xml",
         "views/social_care_menus.xml",
+        "views/social_care_overview_views.xml",
     ],
     "demo": ["demo/social_care_demo.xml"],
     "assets": {

@@ -19,6 +19,17 @@ PRIVATE_OF = {
 PUBLIC_OF = {private: public for public, private in PRIVATE_OF.items()}
 
 
+def _hours_between(start, end):
+    """Hours from start to end; 0 when either is missing.
+
+    Never negative: ``create_date`` keeps microseconds while times set with
+    ``fields.Datetime.now()`` are truncated to the second.
+    """
+    if not (start and end):
+        return 0.0
+    return max(0.0, (end - start).total_seconds() / 3600)
+
+
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
@@ -175,18 +186,13 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             target = ticket.company_id.social_care_response_target_hours
             start = ticket.create_date
-            ticket.first_response_hours = (
-                (ticket.first_response_at - start).total_seconds() / 3600
-                if start and ticket.first_response_at
-                else 0.0
+            ticket.first_response_hours = _hours_between(
+                start, ticket.first_response_at
             )
-            in_time = ticket.first_response_at and ticket.first_response_hours <= target
+            response = ticket.first_response_hours
+            in_time = ticket.first_response_at and response <= target
             ticket.answered_within_target = 100.0 if in_time else 0.0
-            ticket.resolution_hours = (
-                (ticket.closed_date - start).total_seconds() / 3600
-                if start and ticket.closed_date
-                else 0.0
-            )
+            ticket.resolution_hours = _hours_between(start, ticket.closed_date)
 
     # ------------------------------------------------------------------
     # Inbound: find, create, reopen

@@ -96,6 +96,16 @@ class SocialCareAccount(models.Model):
     event_count = fields.Integer(compute="_compute_counts")
     error_event_count = fields.Integer(compute="_compute_counts")
     ticket_count = fields.Integer(compute="_compute_counts")
+    open_ticket_count = fields.Integer("Open tickets", compute="_compute_health")
+    awaiting_ticket_count = fields.Integer(
+        "Awaiting our reply", compute="_compute_health"
+    )
+    first_response_hours_30d = fields.Float(
+        "First response, last 30 days (hours)", compute="_compute_health"
+    )
+    within_target_30d = fields.Float(
+        "Answered within target, last 30 days (%)", compute="_compute_health"
+    )
 
     _sql_constraints = [
         (
@@ -125,6 +135,36 @@ class SocialCareAccount(models.Model):
             account.event_count = totals.get(account, 0)
             account.error_event_count = errors.get(account, 0)
             account.ticket_count = tickets.get(account, 0)
+
+    def _compute_health(self):
+        """The overview's figures: today's workload and the last 30 days' pace."""
+        open_tickets = self.env["helpdesk.ticket"]._read_group(
+            [("social_account_id", "in", self.ids), ("stage_id.closed", "=", False)],
+            ["social_account_id", "social_awaiting_reply"],
+            ["__count"],
+        )
+        since = fields.Datetime.now() - timedelta(days=30)
+        report = self.env["social.care.ticket.report"]
+        pace = {
+            account: (response, in_time)
+            # Aggregates only, of accounts the user already sees: agents may read them.
+            for account, response, in_time in report.sudo()._read_group(
+                [("social_account_id", "in", self.ids), ("create_date", ">=", since)],
+                ["social_account_id"],
+                ["first_response_hours:avg", "answered_within_target:avg"],
+            )
+        }
+        opened, awaiting = {}, {}
+        for account, waiting, count in open_tickets:
+            opened[account] = opened.get(account, 0) + count
+            if waiting:
+                awaiting[account] = count
+        for account in self:
+            response, in_time = pace.get(account, (0.0, 0.0))
+            account.open_ticket_count = opened.get(account, 0)
+            account.awaiting_ticket_count = awaiting.get(account, 0)
+            account.first_response_hours_30d = response or 0.0
+            account.within_target_30d = in_time or 0.0
 
     # ------------------------------------------------------------------
     # Actions
@@ -156,6 +196,20 @@ class SocialCareAccount(models.Model):
 
     def action_view_events(self):
         return self._social_open("social.care.event", _("Events"))
+
+    def action_view_awaiting_tickets(self):
+        action = self.action_view_tickets()
+        action["domain"] += [
+            ("social_awaiting_reply", "=", True),
+            ("stage_id.closed", "=", False),
+        ]
+        action["name"] = _("Awaiting our reply")
+        return action
+
+    def action_view_error_events(self):
+        action = self.action_view_events()
+        action["domain"] += [("state", "=", "error")]
+        return action
 
     def action_view_tickets(self):
         action = self._social_open(

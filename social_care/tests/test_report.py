@@ -45,3 +45,20 @@ class TestTicketReport(SocialCareCase):
         row = report.search([("ticket_id", "=", social.id)])
         self.assertTrue(row.is_social)
         self.assertFalse(row.is_answered)
+
+    def test_overview_figures_for_an_agent(self):
+        self.deliver(self.message("m1", "First"), self.message("m2", "Second"))
+        answered = self.ticket_of("m1")
+        answered.with_user(self.agent).message_post(
+            body="Hello", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env.flush_all()
+        account = self.account.with_user(self.agent)
+        self.assertEqual(account.open_ticket_count, 2)
+        self.assertEqual(account.awaiting_ticket_count, 1)
+        # One of the two answered in time: an unanswered one is not in time.
+        self.assertEqual(account.within_target_30d, 50.0)
+        self.assertGreaterEqual(account.first_response_hours_30d, 0.0)
+        action = account.action_view_awaiting_tickets()
+        awaiting = self.env["helpdesk.ticket"].search(action["domain"])
+        self.assertEqual(awaiting, self.ticket_of("m2"))
