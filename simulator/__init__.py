@@ -9,5 +9,5 @@ Run it with ``python -m simulator`` (``scripts/run`` does); the end-to-end
 tests in ``tests/e2e`` use it in-process.
 """
 
-from .core import LABEL, Config, Simulator
+from .core import LABEL, Config, Simulator, wait_for_http
 from .server import make_server, serve_in_thread

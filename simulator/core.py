@@ -117,6 +117,22 @@ class ApiError(Exception):
         self.body = body
 
 
+def wait_for_http(url, timeout, alive=None, interval=0.5):
+    """Wait until ``url`` answers 200; False on timeout or when ``alive()`` is False."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if alive is not None and not alive():
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(interval)
+    return False
+
+
 def _now():
     return datetime.now(timezone.utc)
 
@@ -927,14 +943,5 @@ class Simulator:
 
     def wait_for_odoo(self, timeout=600):
         """Wait until Odoo answers HTTP (its health route); False on timeout."""
-        deadline = time.time() + timeout
         url = f"{self.config.odoo_url.rstrip('/')}/web/health"
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return True
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(1)
-        return False
+        return wait_for_http(url, timeout, interval=1)

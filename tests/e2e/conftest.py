@@ -23,7 +23,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import xmlrpc.client
@@ -34,7 +33,12 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from simulator import Config, Simulator, serve_in_thread  # noqa: E402
+from simulator import (  # noqa: E402
+    Config,
+    Simulator,
+    serve_in_thread,
+    wait_for_http,
+)
 
 LOGS = REPO / "var" / "test-logs"
 START_TIMEOUT = 180  # seconds for odoo-bin to serve the database
@@ -44,21 +48,6 @@ def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _wait_http(url, process=None, timeout=START_TIMEOUT):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process is not None and process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    return False
 
 
 class Odoo:
@@ -164,7 +153,9 @@ def _start_odoo(db):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    if not _wait_http(f"{url}/web/health", process):
+    if not wait_for_http(
+        f"{url}/web/health", START_TIMEOUT, alive=lambda: process.poll() is None
+    ):
         process.terminate()
         log.close()
         pytest.fail(f"odoo-bin did not serve {db} (log: var/test-logs/e2e-odoo.log)")
