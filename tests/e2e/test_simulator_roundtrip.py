@@ -8,24 +8,7 @@ import urllib.request
 
 import pytest
 
-from .e2e_support import wait_for
-
-
-def _messages(odoo, domain, fields=("ticket_id", "state", "external_id", "error")):
-    return odoo.call("social.care.message", "search_read", domain, fields=list(fields))
-
-
-def ticket_of(odoo, account, external_id):
-    """The ticket the inbound message ``external_id`` landed in (waits for it)."""
-
-    def landed():
-        rows = _messages(
-            odoo,
-            [("account_id", "=", account), ("external_id", "=", external_id)],
-        )
-        return rows and rows[0]["ticket_id"] and rows[0]["ticket_id"][0]
-
-    return wait_for(landed, what=f"a ticket for message {external_id}")
+from .e2e_support import messages, ticket_of, wait_for
 
 
 def reply(odoo, ticket, text, private=None):
@@ -41,7 +24,7 @@ def sent(odoo, ticket, text):
     """The outbound row of ``text``, once the send cron sent it."""
 
     def done():
-        rows = _messages(
+        rows = messages(
             odoo,
             [
                 ("ticket_id", "=", ticket),
@@ -196,7 +179,7 @@ def test_redelivery_is_stored_once(odoo, world):
     # X retries: the very same signed bytes.
     status, answer = world.deliver("x", None, body=delivered[-1]["body"].encode())
     assert (status, json.loads(answer)) == (200, {"received": 1, "new": 0})
-    rows = _messages(
+    rows = messages(
         odoo,
         [("account_id", "=", world.accounts["x"]), ("external_id", "=", mention["id"])],
     )
