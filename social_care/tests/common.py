@@ -11,21 +11,27 @@ from ..tools import generic
 SECRET = "test-secret-not-real"
 
 
+def social_care_test_env(env):
+    """An env for tests that call the crons: no commits, mail that can be sent.
+
+    The crons commit between units unless ``social_care_no_commit`` is set; the
+    company's address and the catchall let notifications build a sender.
+    """
+    env = env(context=dict(env.context, social_care_no_commit=True))
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("mail.catchall.domain", "example.com")
+    params.set_param("mail.default.from", "notifications")
+    env.company.email = "support@example.com"
+    return env
+
+
 class SocialCareCase(TransactionCase):
     """A connected generic-provider account: the base pipeline without a connector."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(
-                cls.env.context, social_care_no_commit=True, tracking_disable=False
-            )
-        )
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("mail.catchall.domain", "example.com")
-        params.set_param("mail.default.from", "notifications")
-        cls.env.company.email = "support@example.com"
+        cls.env = social_care_test_env(cls.env)
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Social team"})
         cls.app = cls.env["social.care.app"].create(
             {"name": "Test app", "provider": "generic", "client_secret": SECRET}

@@ -10,6 +10,8 @@ from requests.structures import CaseInsensitiveDict
 from odoo.tests import TransactionCase
 from odoo.tests.common import _super_send
 
+from odoo.addons.social_care.tests.common import social_care_test_env
+
 from ..tools import split_delivery
 
 SECRET = "meta-app-secret-for-tests"
@@ -103,10 +105,7 @@ class MetaGraphMixin:
 
     @classmethod
     def setup_meta(cls):
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("mail.catchall.domain", "example.com")
-        params.set_param("mail.default.from", "notifications")
-        cls.env.company.email = "support@example.com"
+        cls.env = social_care_test_env(cls.env)
         cls.env.company.social_care_partner_policy = "create"
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Social team"})
         cls.app = cls.env["social.care.app"].create(
@@ -264,7 +263,6 @@ class MetaCase(MetaGraphMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, social_care_no_commit=True))
         cls.setup_meta()
         cls.agent = cls.env["res.users"].create(
             {

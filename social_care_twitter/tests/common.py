@@ -12,6 +12,8 @@ from requests.structures import CaseInsensitiveDict
 from odoo import fields
 from odoo.tests import TransactionCase
 
+from odoo.addons.social_care.tests.common import social_care_test_env
+
 from ..tools import split_delivery
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x"
@@ -147,15 +149,7 @@ class XSetupMixin:
 
     @classmethod
     def setup_x(cls):
-        cls.env = cls.env(
-            context=dict(
-                cls.env.context, social_care_no_commit=True, tracking_disable=False
-            )
-        )
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("mail.catchall.domain", "example.com")
-        params.set_param("mail.default.from", "notifications")
-        cls.env.company.email = "support@example.com"
+        cls.env = social_care_test_env(cls.env)
         cls.env.company.social_care_partner_policy = "create"
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "X team"})
         cls.app = cls.env["social.care.app"].create(
