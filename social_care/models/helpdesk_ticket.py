@@ -4,6 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
+from odoo.osv import expression
 from odoo.tools import formataddr, html2plaintext, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints
@@ -391,8 +392,8 @@ class HelpdeskTicket(models.Model):
             partners |= tickets.partner_id
         if identity.name and len(identity.name) >= 4:
             domain.append([("name", "=ilike", identity.name)])
-        for clause in domain:
-            partners |= partners.search(clause, limit=3)
+        if domain:
+            partners |= partners.search(expression.OR(domain), limit=10)
         partners -= identity.partner_id
         if partners:
             self.social_suggested_partner_ids = [(6, 0, partners[:5].ids)]
