@@ -6,7 +6,10 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_PATH="${ODOO_PATH:-$HOME/odoo-18.0}"
 VENV="$REPO/.venv"
 ODOO_GIT_URL="https://github.com/odoo/odoo.git"
+# pip applies PIP_CONSTRAINT to build environments only up to 25.x; from
+# 26 on, build dependencies follow PIP_BUILD_CONSTRAINT instead. Set both.
 export PIP_CONSTRAINT="$REPO/scripts/pip-constraints.txt"
+export PIP_BUILD_CONSTRAINT="$PIP_CONSTRAINT"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 say() { printf '\033[1m[social-care]\033[0m %s\n' "$*" >&2; }
