@@ -29,6 +29,7 @@
         "wizards/social_care_link_partner_views.xml",
         "views/social_care_menus.xml",
         "views/social_care_overview_views.xml",
+        "views/social_care_post_views.xml",
     ],
     "demo": ["demo/social_care_demo.xml"],
     "assets": {
