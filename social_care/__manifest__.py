@@ -31,7 +31,7 @@
         "views/social_care_overview_views.xml",
         "views/social_care_post_views.xml",
     ],
-    "demo": ["demo/social_care_demo.xml"],
+    "demo": ["demo/social_care_demo.xml", "demo/social_care_post_demo.xml"],
     "assets": {
         "web.assets_tests": ["social_care/static/tests/tours/**/*"],
     },

@@ -3,7 +3,7 @@ from dataclasses import replace
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from ..tools.utm import UTM_KEYS, utm_parameters
+from ..tools.utm import URL_RE, UTM_KEYS, utm_parameters
 
 NAME_LENGTH = 60
 EXCERPT_LENGTH = 500
@@ -45,7 +45,9 @@ class SocialCarePost(models.Model):
         readonly=True,
         help="Written by the connected account itself, as the platform told.",
     )
-    ticket_ids = fields.One2many("helpdesk.ticket", "social_post_id", "Tickets")
+    ticket_ids = fields.One2many(
+        "helpdesk.ticket", "social_post_id", "Tickets from this post"
+    )
     ticket_count = fields.Integer(
         "Tickets", compute="_compute_ticket_stats", store=True
     )
@@ -67,7 +69,8 @@ class SocialCarePost(models.Model):
     @api.depends("excerpt", "external_id", "kind")
     def _compute_name(self):
         for post in self:
-            text = " ".join((post.excerpt or "").split())
+            # Links make poor names: the words around them say what the post is.
+            text = " ".join(URL_RE.sub("", post.excerpt or "").split())
             if len(text) > NAME_LENGTH:
                 text = text[: NAME_LENGTH - 1] + "…"
             post.name = text or f"{post.kind or 'post'} {post.external_id}"

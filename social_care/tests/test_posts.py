@@ -105,6 +105,7 @@ class TestOriginPosts(SocialCareCase):
             )
         )
         post = self.posts()
+        self.assertEqual(post.name, "20% off everything:")
         self.assertEqual(post.campaign_id, self.campaign)
         self.assertEqual(post.source_id, self.source)
         self.assertEqual(post.medium_id, self.medium)

@@ -9,7 +9,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 UTM_KEYS = ("campaign", "source", "medium")
-_URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 # A UTM name is short; longer values are not names worth matching.
 MAX_NAME_LENGTH = 100
 
@@ -21,7 +21,7 @@ def utm_parameters(*texts):
     """
     found = {}
     for text in texts:
-        for url in _URL_RE.findall(text or ""):
+        for url in URL_RE.findall(text or ""):
             query = urlsplit(url.rstrip(".,;:!?)]")).query
             for key, value in parse_qsl(query):
                 name = key.lower().removeprefix("utm_")
