@@ -82,6 +82,7 @@ class HelpdeskTicket(models.Model):
         "social.care.post",
         "Origin post",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         help="The post the conversation started under (commented on, replied "
         "to, or the ad a message came from).",

@@ -1,6 +1,6 @@
 from dataclasses import replace
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.osv import expression
 
 from ..tools.utm import URL_RE, UTM_KEYS, utm_parameters
@@ -73,9 +73,9 @@ class SocialCarePost(models.Model):
             text = " ".join(URL_RE.sub("", post.excerpt or "").split())
             if len(text) > NAME_LENGTH:
                 text = text[: NAME_LENGTH - 1] + "…"
-            post.name = text or f"{post.kind or 'post'} {post.external_id}"
+            post.name = text or _("Post %s", post.external_id)
 
-    @api.depends("ticket_ids.create_date")
+    @api.depends("ticket_ids.create_date", "ticket_ids.active")
     def _compute_ticket_stats(self):
         stats = {
             post.id: (count, first, last)
