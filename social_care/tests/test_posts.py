@@ -1,6 +1,8 @@
 import logging
 from ast import literal_eval
 
+from lxml import etree
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -208,6 +210,37 @@ class TestOriginPosts(SocialCareCase):
             [("ticket_id", "in", tickets), *literal_eval(action.domain)]
         )
         self.assertEqual(set(rows.ticket_id.ids), set(tickets[:3]))
+
+    def test_agents_read_posts_managers_edit_them(self):
+        manager = self.env["res.users"].create(
+            {
+                "name": "Manager Marta",
+                "login": "marta_views",
+                "groups_id": [
+                    (6, 0, [self.env.ref("helpdesk_mgmt.group_helpdesk_manager").id])
+                ],
+            }
+        )
+        posts = self.env["social.care.post"]
+        editable = {}
+        for user in (self.agent, manager):
+            views = posts.with_user(user).get_views(
+                [(False, "list"), (False, "form"), (False, "search")]
+            )
+            form = etree.fromstring(views["views"]["form"]["arch"])
+            editable[user] = form.get("edit") != "False"
+        self.assertEqual(editable, {self.agent: False, manager: True})
+        report = self.env.ref("social_care.social_care_post_report_action")
+        views = (
+            self.env["social.care.ticket.report"]
+            .with_user(manager)
+            .get_views([(v.view_id.id, v.view_mode) for v in report.view_ids])
+        )
+        self.assertEqual(
+            views["views"]["pivot"]["id"],
+            self.env.ref("social_care.social_care_post_report_view_pivot").id,
+        )
+        self.assertIn('name="social_post_id"', views["views"]["pivot"]["arch"])
 
     def test_posts_of_another_company_are_not_seen(self):
         self.deliver(self.message("c1", post=self.post()))
