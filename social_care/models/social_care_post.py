@@ -2,6 +2,7 @@ from dataclasses import replace
 
 from odoo import _, api, fields, models
 from odoo.osv import expression
+from odoo.tools.sql import escape_psql
 
 from ..tools.utm import URL_RE, UTM_KEYS, utm_parameters
 
@@ -189,30 +190,38 @@ class SocialCarePost(models.Model):
             names = {params[key] for params in wanted if key in params}
             if not names:
                 continue
-            model = self.env[UTM_MODELS[key]].with_context(active_test=False)
-            records = model.search(
-                expression.OR([[("name", "=ilike", name)] for name in names])
-            )
-            by_name = {record.name.lower(): record for record in records}
-            missing = sorted(
-                {
-                    params[key]
-                    for params, origin in zip(wanted, origins, strict=True)
-                    if key in params
-                    and origin.from_account
-                    and params[key].lower() not in by_name
-                },
-                key=str.lower,
-            )
-            unique = list({name.lower(): name for name in missing}.values())
-            if unique:
-                name_field = "title" if key == "campaign" else "name"
-                created = model.create([{name_field: name} for name in unique])
-                by_name.update(
-                    zip((name.lower() for name in unique), created, strict=True)
-                )
+            creatable = {
+                params[key]
+                for params, origin in zip(wanted, origins, strict=True)
+                if key in params and origin.from_account
+            }
+            by_name = self._social_utm_records(UTM_MODELS[key], names, creatable)
             for params, post_values in zip(wanted, values, strict=True):
                 record = by_name.get(params.get(key, "").lower())
                 if record:
                     post_values[f"{key}_id"] = record.id
         return values
+
+    @api.model
+    def _social_utm_records(self, model_name, names, creatable):
+        """UTM records by lowercase name: found case-insensitively, archived
+        ones too; those of ``creatable`` that none matches are created."""
+        model = self.env[model_name].with_context(active_test=False)
+        records = model.search(
+            expression.OR([[("name", "=ilike", escape_psql(name))] for name in names])
+        )
+        by_name = {record.name.lower(): record for record in records}
+        missing = {
+            name.lower(): name
+            for name in sorted(creatable)
+            if name.lower() not in by_name
+        }
+        if missing:
+            values = [
+                {"title": name, "is_auto_campaign": True}
+                if model_name == "utm.campaign"
+                else {"name": name}
+                for name in missing.values()
+            ]
+            by_name.update(zip(missing, model.create(values), strict=True))
+        return by_name

@@ -119,6 +119,12 @@ class TestOriginPosts(SocialCareCase):
         self.deliver(self.message("c1", post=self.post(own=False, permalink=link)))
         self.assertEqual(self.posts().campaign_id, self.campaign)
 
+    def test_utm_names_match_literally_not_as_patterns(self):
+        link = "https://shop.example.com/?utm_campaign=Autumn_sale&utm_medium=%25"
+        self.deliver(self.message("c1", post=self.post(own=False, text=link)))
+        self.assertFalse(self.posts().campaign_id)
+        self.assertFalse(self.posts().medium_id)
+
     def test_customer_input_never_creates_a_campaign(self):
         text = "https://evil.example/?utm_campaign=free_money&utm_medium=Social"
         campaigns = self.env["utm.campaign"].search_count([])
@@ -137,6 +143,7 @@ class TestOriginPosts(SocialCareCase):
         campaign = self.posts().campaign_id
         self.assertEqual(len(campaign), 1, "one campaign for both posts")
         self.assertEqual(campaign.name, "Winter 26")
+        self.assertTrue(campaign.is_auto_campaign)
 
     def test_campaign_set_by_hand_propagates_to_tickets_and_leads(self):
         self.deliver(
