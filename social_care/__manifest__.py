@@ -29,8 +29,9 @@
         "wizards/social_care_link_partner_views.xml",
         "views/social_care_menus.xml",
         "views/social_care_overview_views.xml",
+        "views/social_care_post_views.xml",
     ],
-    "demo": ["demo/social_care_demo.xml"],
+    "demo": ["demo/social_care_demo.xml", "demo/social_care_post_demo.xml"],
     "assets": {
         "web.assets_tests": ["social_care/static/tests/tours/**/*"],
     },

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.social_care.tools.normalized import Attachment, Author, PayloadError
+from odoo.addons.social_care.tools.normalized import (
+    Attachment,
+    Author,
+    OriginPost,
+    PayloadError,
+)
 from odoo.addons.social_care_meta.tools.meta_parse import parse_event
 from odoo.addons.social_care_meta.tools.meta_webhook import split_delivery
 
@@ -434,6 +439,120 @@ def test_instagram_dm_echo_unsupported_and_story_reply():
         recipient=IG_ACCOUNT,
     )
     assert seen.ignored == ["Instagram read receipt"]
+
+
+# --- origin posts -------------------------------------------------------------
+
+
+def test_feed_comment_origin_is_the_page_post():
+    message = only_message(parse_one(load("feed_comment_add.json")))
+    # the webhook's post object does not say who wrote the post
+    assert message.origin_post == OriginPost(
+        external_id=POST, permalink=POST_LINK, kind="post"
+    )
+    reply = only_message(parse_one(load("feed_comment_reply.json")))
+    assert reply.origin_post.external_id == POST
+
+
+def test_feed_comment_without_post_object_still_has_the_post_id():
+    body = load("feed_comment_add.json")
+    del body["entry"][0]["changes"][0]["value"]["post"]
+    origin = only_message(parse_one(body)).origin_post
+    assert (origin.external_id, origin.permalink) == (POST, "")
+
+
+def test_visitor_post_has_no_origin_post():
+    assert only_message(parse_one(load("feed_visitor_post.json"))).origin_post is None
+
+
+def test_poll_fb_comments_origin_has_the_post_text_and_author():
+    page = load("poll_fb_comments.json")
+    page["post"]["from"] = {"name": "Nordic Bikes Oy", "id": PAGE}
+    messages = parse_event("poll.fb_comments", page, PAGE).messages
+    assert {m.origin_post for m in messages} == {
+        OriginPost(
+            external_id=POST,
+            permalink=POST_LINK,
+            text="New autumn collection is here! Free delivery until Sunday.",
+            from_account=True,
+            kind="post",
+        )
+    }
+
+
+def test_instagram_comment_origin_is_the_accounts_media():
+    message = only_message(parse_one(load("instagram_comment.json")))
+    assert message.origin_post == OriginPost(
+        external_id="17890000000000001", from_account=True, kind="feed"
+    )
+
+
+def test_instagram_comment_on_an_ad():
+    message = only_message(parse_one(load("instagram_comment_ad.json")))
+    assert message.origin_post == OriginPost(
+        external_id="17890000000000002",
+        text="Autumn sale: 20% off all frames",
+        from_account=True,
+        kind="ad",
+    )
+
+
+def test_instagram_mention_in_a_comment_is_under_someone_elses_media():
+    message = only_message(parse_one(load("instagram_mention.json")))
+    assert message.origin_post == OriginPost(
+        external_id="17890000000000055", kind="media"
+    )
+    caption = {
+        "change": {"field": "mentions", "value": {"media_id": "17890000000000055"}}
+    }
+    mention = only_message(parse_event("instagram.mentions", caption, IG_ACCOUNT))
+    assert mention.origin_post is None  # the mention is the media itself
+
+
+def test_messenger_message_from_an_ad_has_the_ad_post_as_origin():
+    message = only_message(parse_one(load("messenger_ad_referral.json")))
+    assert message.origin_post == OriginPost(
+        external_id=f"{PAGE}_722000000000009",
+        text="Autumn sale: 20% off all frames",
+        from_account=True,
+        kind="ad",
+    )
+
+
+def test_messenger_referral_without_ad_nor_post_tells_no_origin():
+    body = load("messenger_ad_referral.json")
+    message = body["entry"][0]["messaging"][0]["message"]
+    message["referral"] = {
+        "ref": "spring",
+        "source": "SHORTLINK",
+        "type": "OPEN_THREAD",
+    }
+    assert only_message(parse_one(body)).origin_post is None
+
+
+def test_plain_private_messages_have_no_origin_post():
+    assert only_message(parse_one(load("messenger_text.json"))).origin_post is None
+    assert only_message(parse_one(load("instagram_dm.json"))).origin_post is None
+
+
+def test_instagram_story_reply_has_the_story_as_origin():
+    story = only_message(
+        messaging(
+            {
+                "message": {
+                    "mid": "aWdf_s",
+                    "text": "Love it",
+                    "reply_to": {"story": {"id": "1789", "url": "https://x.cdn/s"}},
+                }
+            },
+            surface="instagram",
+            sender=IGSID,
+            recipient=IG_ACCOUNT,
+        )
+    )
+    assert story.origin_post == OriginPost(
+        external_id="1789", from_account=True, kind="story"
+    )
 
 
 # --- unknown events -----------------------------------------------------------

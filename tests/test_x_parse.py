@@ -13,6 +13,7 @@ from odoo.addons.social_care.tools.normalized import (
     AccountSignal,
     Attachment,
     Author,
+    OriginPost,
     PayloadError,
 )
 from odoo.addons.social_care_twitter.tools.x_parse import parse_event
@@ -263,6 +264,136 @@ def test_poll_dm_events():
     assert event.ignored == [
         "DM event 2095000000000000601 is a 'ParticipantsJoin' event, not a message"
     ]
+
+
+# --- origin posts: the post a conversation started under ---
+
+
+def test_xaa_reply_origin_is_the_accounts_post_from_includes():
+    message = only_message("xaa_post_reply")
+    assert message.origin_post == OriginPost(
+        external_id="2095000000000000300",
+        permalink="https://x.com/i/web/status/2095000000000000300",
+        text="Firmware 4.2 for the Acme X1 and X2 is rolling out today.",
+        from_account=True,
+        kind="tweet",
+    )
+
+
+def test_xaa_reply_origin_without_includes_is_ours_when_replying_to_us():
+    body = load_fixture("x/xaa_post_reply.json")
+    body["data"]["includes"].pop("tweets")
+    [unit] = split_delivery(body)
+    [message] = parse_event(unit.event_type, unit.payload, ACCOUNT).messages
+    origin = message.origin_post
+    assert (origin.external_id, origin.from_account, origin.text) == (
+        "2095000000000000300",
+        True,
+        "",
+    )
+
+
+def test_xaa_quote_origin_is_the_quoted_post_with_its_link():
+    message = only_message("xaa_post_quote")
+    # nothing expanded: the link in the text is all X tells, not who wrote it
+    assert message.origin_post == OriginPost(
+        external_id="2095000000000000300",
+        permalink="https://twitter.com/AcmeSupport/status/2095000000000000300",
+        kind="tweet",
+    )
+
+
+def test_a_new_mention_has_no_origin_post():
+    assert only_message("xaa_post_mention").origin_post is None
+    assert only_message("aaa_tweet_create_mention").origin_post is None
+
+
+def test_poll_reply_under_a_customers_post_has_it_as_origin():
+    event = parse_event(
+        "poll.mentions", load_fixture("x/poll_mentions_page1.json"), ACCOUNT
+    )
+    followup, root = event.messages
+    assert root.origin_post is None
+    assert followup.origin_post.external_id == root.external_id
+    assert followup.origin_post.from_account is False  # Jane wrote it
+    assert followup.origin_post.permalink == (
+        "https://x.com/jane_doe_42/status/2095000000000000500"
+    )
+    assert followup.origin_post.text.startswith("@AcmeSupport the app keeps")
+
+
+def test_v1_reply_to_the_account_has_its_post_as_origin():
+    customer, own = (
+        event.messages[0] for event in parse_fixture("aaa_tweet_create_batch")
+    )
+    assert customer.origin_post == OriginPost(
+        external_id="2095000000000000010",
+        permalink="https://x.com/AcmeSupport/status/2095000000000000010",
+        from_account=True,
+        kind="tweet",
+    )
+    # the account answering a customer's reply is no origin post
+    assert own.origin_post is None
+
+
+def test_v1_quote_of_the_accounts_post():
+    payload = mention_payload()
+    tweet = payload["tweet_create_events"][0]
+    account_user = {"id_str": ACCOUNT, "screen_name": "AcmeSupport"}
+    tweet.update(
+        is_quote_status=True,
+        in_reply_to_user_id_str=None,
+        quoted_status_id_str="2095000000000000300",
+        quoted_status={
+            "id_str": "2095000000000000300",
+            "text": "Firmware 4.2 is rolling out today.",
+            "user": account_user,
+        },
+    )
+    origin = parse_mention(payload).messages[0].origin_post
+    assert origin == OriginPost(
+        external_id="2095000000000000300",
+        permalink="https://x.com/AcmeSupport/status/2095000000000000300",
+        text="Firmware 4.2 is rolling out today.",
+        from_account=True,
+        kind="tweet",
+    )
+
+
+def test_dm_sharing_a_post_has_it_as_origin():
+    [message] = parse_event(
+        "poll.dm_events", load_fixture("x/poll_dm_shared_post.json"), ACCOUNT
+    ).messages
+    origin = message.origin_post
+    assert origin.external_id == "2095000000000000400"
+    assert origin.from_account is True
+    assert origin.permalink == "https://x.com/AcmeSupport/status/2095000000000000400"
+    assert "utm_campaign=autumn_sale" in origin.text
+
+
+def test_legacy_dm_linking_a_post_has_it_as_origin():
+    payload = load_fixture("x/aaa_direct_message.json")
+    data = payload["direct_message_events"][0]["message_create"]["message_data"]
+    data["entities"]["urls"].append(
+        {
+            "url": "https://t.co/Ofr7Xk2Lq1",
+            "expanded_url": "https://twitter.com/AcmeSupport/status/2095000000000000400",
+        }
+    )
+    [message] = parse_event("aaa.direct_message", payload, ACCOUNT).messages
+    assert message.origin_post == OriginPost(
+        external_id="2095000000000000400",
+        permalink="https://twitter.com/AcmeSupport/status/2095000000000000400",
+        kind="tweet",
+    )
+
+
+def test_private_messages_have_no_origin_post_unless_told():
+    assert only_message("aaa_direct_message").origin_post is None
+    event = parse_event(
+        "poll.dm_events", load_fixture("x/poll_dm_events.json"), ACCOUNT
+    )
+    assert {m.origin_post for m in event.messages} == {None}
 
 
 # --- v1.1 variations on the mention fixture ---
@@ -593,6 +724,7 @@ def fixture_units():
         ("poll_mentions_page1", "poll.mentions"),
         ("poll_mentions_page2", "poll.search"),
         ("poll_dm_events", "poll.dm_events"),
+        ("poll_dm_shared_post", "poll.dm_events"),
     ]:
         units.append((event_type, load_fixture(f"x/{name}.json")))
     return units

@@ -4,6 +4,7 @@ from . import (
     social_care_event,
     social_care_identity,
     social_care_message,
+    social_care_post,
     social_care_rule,
     helpdesk_ticket,
     helpdesk_ticket_team,

@@ -78,6 +78,21 @@ class HelpdeskTicket(models.Model):
         "Suggested contacts",
     )
     social_is_spam = fields.Boolean("Spam", readonly=True)
+    social_post_id = fields.Many2one(
+        "social.care.post",
+        "Origin post",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The post the conversation started under (commented on, replied "
+        "to, or the ad a message came from).",
+    )
+    social_campaign_id = fields.Many2one(
+        related="social_post_id.campaign_id",
+        store=True,
+        string="Campaign",
+        help="The origin post's UTM campaign: set on the post, it follows here.",
+    )
     lead_id = fields.Many2one("crm.lead", readonly=True, copy=False)
     social_window_deadline = fields.Datetime(
         "Reply window closes",
@@ -247,6 +262,8 @@ class HelpdeskTicket(models.Model):
             "social_thread_key": message.thread_key,
             "social_identity_id": message.identity_id.id,
             "social_previous_ticket_id": previous.id if previous else False,
+            "social_post_id": message.post_id.id
+            or (previous.social_post_id.id if previous else False),
             # Unassigned unless a rule says otherwise: helpdesk_mgmt would
             # assign the ticket to whoever creates it, here the inbox cron.
             "user_id": False,
@@ -571,6 +588,7 @@ class HelpdeskTicket(models.Model):
                 )
                 or ticket.name
             )
+            post = ticket.social_post_id
             lead = self.env["crm.lead"].create(
                 {
                     "name": ticket.name,
@@ -580,6 +598,9 @@ class HelpdeskTicket(models.Model):
                     "description": plaintext2html(conversation),
                     "social_ticket_id": ticket.id,
                     "user_id": False,
+                    "campaign_id": post.campaign_id.id,
+                    "source_id": post.source_id.id,
+                    "medium_id": post.medium_id.id,
                 }
             )
             ticket.lead_id = lead

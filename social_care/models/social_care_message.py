@@ -74,6 +74,13 @@ class SocialCareMessage(models.Model):
     parent_external_id = fields.Char()
     thread_key = fields.Char(required=True, index=True)
     permalink = fields.Char()
+    post_id = fields.Many2one(
+        "social.care.post",
+        "Origin post",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The post this conversation started under, as the platform told.",
+    )
     posted_at = fields.Datetime(default=fields.Datetime.now, index=True)
     ticket_id = fields.Many2one("helpdesk.ticket", index=True, ondelete="set null")
     mail_message_id = fields.Many2one(
@@ -140,6 +147,7 @@ class SocialCareMessage(models.Model):
             firsts[external_id] = parsed
             values[external_id] = self._social_inbound_values(account, parsed, parent)
         self._social_set_authors(account, firsts, values)
+        self._social_set_origin_posts(account, firsts, values)
         created = self.create(list(values.values()))
         rows.update(zip(values, created, strict=True))
         for external_id, parent_external_id in parents.items():
@@ -253,6 +261,30 @@ class SocialCareMessage(models.Model):
         )
         for parsed, identity in zip(authored, identities, strict=True):
             values[parsed.external_id]["identity_id"] = identity.id
+
+    @api.model
+    def _social_set_origin_posts(self, account, firsts, values):
+        """The origin posts of new customer messages that start a conversation.
+
+        A message whose parent is known joins a conversation already started;
+        the posts are recorded together, for the whole batch.
+        """
+        starting = [
+            parsed
+            for parsed in firsts.values()
+            if parsed.origin_post
+            and not parsed.from_account
+            and parsed.action != "delete"
+            and not values[parsed.external_id]["parent_id"]
+            and parsed.parent_external_id not in values
+        ]
+        posts = self.env["social.care.post"]._social_record(
+            account, [parsed.origin_post for parsed in starting]
+        )
+        for parsed in starting:
+            values[parsed.external_id]["post_id"] = posts[
+                parsed.origin_post.external_id
+            ].id
 
     def _social_attach_tickets(self):
         """Give each new message its ticket, in arrival order; return those opened.

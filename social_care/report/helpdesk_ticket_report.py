@@ -28,6 +28,11 @@ class HelpdeskTicketReport(models.Model):
     social_account_id = fields.Many2one(
         "social.care.account", "Social account", readonly=True
     )
+    social_post_id = fields.Many2one("social.care.post", "Origin post", readonly=True)
+    is_own_post = fields.Boolean("Own post", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
     team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
     user_id = fields.Many2one("res.users", "Agent", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -59,6 +64,11 @@ class HelpdeskTicketReport(models.Model):
                        t.channel_id,
                        t.social_channel,
                        t.social_account_id,
+                       t.social_post_id,
+                       coalesce(p.is_own, false) AS is_own_post,
+                       t.social_campaign_id AS campaign_id,
+                       p.source_id,
+                       p.medium_id,
                        t.team_id,
                        t.user_id,
                        t.company_id,
@@ -75,6 +85,7 @@ class HelpdeskTicketReport(models.Model):
                        t.answered_within_target
                   FROM helpdesk_ticket t
                   LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+                  LEFT JOIN social_care_post p ON p.id = t.social_post_id
                  WHERE t.active
             )
             """

@@ -3,6 +3,7 @@ from . import (
     test_outbound,
     test_performance,
     test_poll,
+    test_posts,
     test_report,
     test_tours,
     test_webhook,

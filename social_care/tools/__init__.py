@@ -6,6 +6,7 @@ from .normalized import (
     AccountSignal,
     Attachment,
     Author,
+    OriginPost,
     ParsedDelivery,
     ParsedEvent,
     PayloadError,

@@ -14,6 +14,7 @@ from .normalized import (
     CHANNELS,
     Attachment,
     Author,
+    OriginPost,
     ParsedDelivery,
     ParsedEvent,
     PayloadError,
@@ -72,6 +73,21 @@ def _parse_time(value):
     return moment
 
 
+def _origin_post(value):
+    """``post``: ``{"id", "permalink"?, "text"?, "own"?, "kind"?}``, or absent."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PayloadError("post must be an object")
+    return OriginPost(
+        external_id=_text(value.get("id"), "post.id", required=True),
+        permalink=_text(value.get("permalink"), "post.permalink"),
+        text=_text(value.get("text"), "post.text"),
+        from_account=value.get("own") is True,
+        kind=_text(value.get("kind"), "post.kind") or "post",
+    )
+
+
 def parse_event(payload, account_ref):
     if not isinstance(payload, dict):
         raise PayloadError("a message must be an object")
@@ -116,5 +132,6 @@ def parse_event(payload, account_ref):
             Attachment(url=a["url"], kind=str(a.get("kind") or "file"))
             for a in attachments
         ),
+        origin_post=_origin_post(payload.get("post")),
     )
     return ParsedEvent(messages=[message])

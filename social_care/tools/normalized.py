@@ -50,6 +50,22 @@ class Attachment:
     mimetype: str = ""
 
 
+@dataclass(frozen=True)
+class OriginPost:
+    """The post a public conversation started under, as far as the payload tells.
+
+    The post a customer commented on or replied under (or, in private, the ad
+    or post a conversation came from). ``from_account`` is True only when the
+    platform says the connected account wrote it; False means "not known to".
+    """
+
+    external_id: str
+    permalink: str = ""
+    text: str = ""
+    from_account: bool = False
+    kind: str = "post"  # post, media, reel, ad, story, tweet
+
+
 @dataclass
 class SocialMessage:
     """One post, comment or direct message, normalized.
@@ -58,6 +74,7 @@ class SocialMessage:
     concerns (page id, X user id): one delivery can concern several accounts.
     ``thread_key`` groups messages of one conversation into one ticket.
     ``from_account`` marks the account's own messages (echoes, own posts).
+    ``origin_post`` is the post the conversation started under, when known.
     """
 
     account_ref: str
@@ -74,6 +91,7 @@ class SocialMessage:
     from_account: bool = False
     attachments: tuple = ()
     app_metadata: str = ""  # what we attached when sending (Meta echo metadata)
+    origin_post: OriginPost | None = None
 
     @property
     def is_private(self):

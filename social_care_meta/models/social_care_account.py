@@ -36,6 +36,8 @@ COMMENT_CHANNELS = ("facebook_comment", "instagram_comment")
 COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,attachment"
 MESSAGE_FIELDS = "id,message,from,to,created_time,attachments"
 POLL_POSTS = 10
+# The post's author and text: the origin post of its comments, for the reports.
+POLL_POST_FIELDS = "id,permalink_url,updated_time,message,from"
 POLL_CONVERSATIONS = 10
 POLL_FIRST_LOOKBACK = 24 * 3600  # seconds looked back by an account's first poll
 POLL_OVERLAP = 600  # seconds; the database drops what two polls both see
@@ -366,7 +368,7 @@ class SocialCareAccount(models.Model):
 
     def _meta_poll_comments(self, since, after=None, backfill=False):
         """(deliveries, next page cursor, posts read) for recent posts' comments."""
-        params = {"fields": "id,permalink_url,updated_time", "limit": POLL_POSTS}
+        params = {"fields": POLL_POST_FIELDS, "limit": POLL_POSTS}
         if backfill:
             params["since"] = since
         if after:

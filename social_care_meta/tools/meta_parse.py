@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from odoo.addons.social_care.tools.normalized import (
     Attachment,
     Author,
+    OriginPost,
     ParsedEvent,
     PayloadError,
     SocialMessage,
@@ -142,6 +143,70 @@ def _change_value(payload):
     return _dict(change.get("value"), "the change's value")
 
 
+# --- origin posts -----------------------------------------------------------------
+
+
+def _page_post(post_id, post, account_ref):
+    """The Page post a comment is under; ``post``: the webhook's or Graph's object.
+
+    Its author is told only when Graph gives ``from``: otherwise it is not
+    known to be the Page's own post (visitors post on Pages too).
+    """
+    author = _sub(post, "from", "post from")
+    return OriginPost(
+        external_id=post_id,
+        permalink=_text(post.get("permalink_url"), "post permalink_url"),
+        text=_text(post.get("message"), "post message"),
+        from_account=_opt_id(author.get("id"), "post from.id") == account_ref,
+        kind="post",
+    )
+
+
+def _instagram_media(media):
+    """The account's media an Instagram comment is on (the comments webhook
+    only reports comments on the account's own media); an ad says so."""
+    media_id = _id(media.get("id"), "Instagram comment media.id")
+    product = _text(media.get("media_product_type"), "media_product_type")
+    ad_title = _text(media.get("ad_title"), "media ad_title")
+    is_ad = product == "AD" or media.get("ad_id") is not None
+    return OriginPost(
+        external_id=media_id,
+        text=ad_title,
+        from_account=True,
+        kind="ad" if is_ad else (product.lower() or "media"),
+    )
+
+
+def _referral_origin(referral):
+    """The ad or post a private conversation came from (Messenger ``referral``)."""
+    context = _sub(referral, "ads_context_data", "referral ads_context_data")
+    ad_id = _opt_id(referral.get("ad_id"), "referral ad_id")
+    post_id = _opt_id(context.get("post_id"), "ads_context_data post_id")
+    if not (post_id or ad_id):
+        return None
+    return OriginPost(
+        external_id=post_id or ad_id,
+        text=_text(context.get("ad_title"), "ads_context_data ad_title"),
+        from_account=True,  # an ad is always the account's own
+        kind="ad" if ad_id else "post",
+    )
+
+
+def _message_origin(message):
+    """An ad or post referral, or the account's story a message replies to."""
+    referral = _sub(message, "referral", "message referral")
+    if referral:
+        return _referral_origin(referral)
+    story = _sub(_sub(message, "reply_to", "message reply_to"), "story", "story")
+    if story.get("id") is not None:
+        return OriginPost(
+            external_id=_id(story["id"], "reply_to story id"),
+            from_account=True,
+            kind="story",
+        )
+    return None
+
+
 # --- Facebook Page feed ---------------------------------------------------------
 
 
@@ -208,6 +273,7 @@ def _parse_feed(payload, account_ref):
             _opt_id(value.get("parent_id"), "feed parent_id"),
             author,
             permalink=post_link or f"https://www.facebook.com/{target}",
+            origin_post=_page_post(post_id, post, account_ref),
             **fields,
         )
         return ParsedEvent(messages=[message])
@@ -306,6 +372,7 @@ def _parse_messaging(payload, account_ref, surface):
             mid,
             text=text,
             attachments=attachments,
+            origin_post=_message_origin(message),
             **fields,
         )
         return ParsedEvent(messages=[dm])
@@ -353,6 +420,7 @@ def _parse_ig_comment(payload, account_ref):
         return _ignored(f"Instagram comment {comment_id} {verb}: not handled")
     parent_id = _opt_id(value.get("parent_id"), "Instagram comment parent_id")
     author = _author(value.get("from"), "Instagram comment from")
+    media = _sub(value, "media", "Instagram comment media")
     message = SocialMessage(
         account_ref=account_ref,
         external_id=comment_id,
@@ -367,6 +435,7 @@ def _parse_ig_comment(payload, account_ref):
         from_account=author is not None and author.external_id == account_ref,
         # The webhook has no creation time; the notification's is close enough.
         created_at=_when(payload.get("time"), "time"),
+        origin_post=_instagram_media(media) if media else None,
     )
     return ParsedEvent(messages=[message])
 
@@ -375,9 +444,16 @@ def _parse_ig_mention(payload, account_ref):
     """An @mention: the webhook has only ids, the text must be fetched from Graph."""
     value = _change_value(payload)
     media_id = _opt_id(value.get("media_id"), "mention media_id")
-    target = _opt_id(value.get("comment_id"), "mention comment_id") or media_id
+    comment_id = _opt_id(value.get("comment_id"), "mention comment_id")
+    target = comment_id or media_id
     if not target:
         raise PayloadError("an Instagram mention needs a comment_id or a media_id")
+    # Mentioned in a comment: the media it is under is someone else's.
+    origin = (
+        OriginPost(external_id=media_id, kind="media")
+        if comment_id and media_id
+        else None
+    )
     message = SocialMessage(
         account_ref=account_ref,
         external_id=target,
@@ -385,6 +461,7 @@ def _parse_ig_mention(payload, account_ref):
         thread_key=f"ig:mention:{target}",
         kind="mention",
         created_at=_when(payload.get("time"), "time"),
+        origin_post=origin,
     )
     return ParsedEvent(messages=[message])
 
@@ -414,6 +491,7 @@ def _parse_poll_fb_comments(payload, account_ref):
     post = _dict(payload.get("post"), "poll post")
     post_id = _id(post.get("id"), "poll post id")
     post_link = _text(post.get("permalink_url"), "poll post permalink_url")
+    origin = _page_post(post_id, post, account_ref)
     page = _dict(payload.get("comments"), "poll comments page")
     messages = []
     for index, raw in enumerate(_list(page, "data", "poll comments data")):
@@ -437,6 +515,7 @@ def _parse_poll_fb_comments(payload, account_ref):
                 attachments=attachments,
                 created_at=_when(comment.get("created_time"), f"{what} created_time"),
                 permalink=link or post_link or f"https://www.facebook.com/{comment_id}",
+                origin_post=origin,
             )
         )
     return ParsedEvent(messages=messages)

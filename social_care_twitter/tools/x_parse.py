@@ -15,6 +15,7 @@ from odoo.addons.social_care.tools.normalized import (
     AccountSignal,
     Attachment,
     Author,
+    OriginPost,
     ParsedEvent,
     PayloadError,
     SocialMessage,
@@ -41,6 +42,10 @@ _MONTHS = (
     "Oct",
     "Nov",
     "Dec",
+)
+# A post's address as X writes it in expanded links (x.com or twitter.com).
+_STATUS_URL_RE = re.compile(
+    r"https://(?:www\.|mobile\.)?(?:x|twitter)\.com/([A-Za-z0-9_]{1,50})/status/([0-9]{1,20})"
 )
 # v2 media types whose own URL is the picture; for videos we keep the preview.
 _STILL_MEDIA = ("photo",)
@@ -226,13 +231,58 @@ def _v2_attachments(holder, media_index):
 
 
 def _v2_includes(holder):
-    """The users and media a v2 page or XAA envelope expands, indexed."""
+    """The users, media and referenced posts a v2 page or XAA envelope expands."""
     includes = _opt_obj(holder.get("includes"), "includes")
     media_index = {}
     for media in _items(includes.get("media"), "includes.media"):
         if isinstance(media.get("media_key"), str):
             media_index[media["media_key"]] = media
-    return _users_by_id(includes.get("users"), "includes.users"), media_index
+    posts = {}
+    for post in _items(includes.get("tweets"), "includes.tweets"):
+        if isinstance(post.get("id"), str):
+            posts[post["id"]] = post
+    return (
+        _users_by_id(includes.get("users"), "includes.users"),
+        media_index,
+        posts,
+    )
+
+
+# --- origin posts ---
+
+
+def _linked_status_urls(holder):
+    """``{post id: url}`` of the X posts a payload's ``entities.urls`` link to."""
+    entities = _opt_obj(holder.get("entities"), "entities")
+    links = {}
+    for link in _items(entities.get("urls"), "entities.urls"):
+        match = _STATUS_URL_RE.match(_display(link.get("expanded_url")))
+        if match:
+            links.setdefault(match.group(2), match.group(0))
+    return links
+
+
+def _v2_origin(post_id, users, posts, links, account_ref, replied_to_account=False):
+    """The X post ``post_id``, with what the expanded ``includes`` tell of it.
+
+    ``replied_to_account``: X says the reply answers the account itself.
+    """
+    included = posts.get(post_id) or {}
+    author_id = _display(included.get("author_id"))
+    own = author_id == account_ref if author_id else replied_to_account
+    handle = _author(author_id, users.get(author_id)).handle if author_id else ""
+    permalink = links.get(post_id) or (
+        f"https://x.com/{handle or 'i/web'}/status/{post_id}"
+    )
+    note = _opt_obj(included.get("note_tweet"), "note_tweet of an included post")
+    text = _display(note.get("text")) or _display(included.get("text"))
+    return OriginPost(
+        external_id=post_id,
+        permalink=permalink,
+        text=text,
+        from_account=own,
+        kind="tweet",
+    )
 
 
 # --- posts ---
@@ -245,8 +295,25 @@ def _post_kind(parent, quotes):
     return "quote" if quotes else "mention"
 
 
-def _v2_post(event, post, users, media, account_ref):
+def _v2_post_origin(post, original, parent, references, includes, account_ref):
+    """The root of the conversation, or else the post quoted: None for a new post."""
+    users, _media, posts = includes
+    conversation = _opt_id(post.get("conversation_id"), "conversation_id")
+    root = conversation if conversation != original else ""
+    root = root or references.get("quoted", "")
+    if not root:
+        return None
+    in_reply_to_user = _opt_id(post.get("in_reply_to_user_id"), "in_reply_to_user_id")
+    replied_to_account = (
+        parent == root and bool(account_ref) and in_reply_to_user == account_ref
+    )
+    links = _linked_status_urls(post)
+    return _v2_origin(root, users, posts, links, account_ref, replied_to_account)
+
+
+def _v2_post(event, post, includes, account_ref):
     """A v2 post (poll pages, XAA): conversation_id is the thread."""
+    users, media, _posts = includes
     post_id = _id(post.get("id"), "post id")
     references = {}
     for ref in _items(post.get("referenced_tweets"), "referenced_tweets"):
@@ -285,6 +352,9 @@ def _v2_post(event, post, users, media, account_ref):
             ),
             from_account=author_id == account_ref,
             attachments=_v2_attachments(post, media),
+            origin_post=_v2_post_origin(
+                post, original, parent, references, includes, account_ref
+            ),
         )
     )
 
@@ -315,6 +385,7 @@ def _v1_tweet(event, tweet, account_ref):
         or tweet.get("entities")
     )
     media = _items(_opt_obj(entities, "entities").get("media"), "entities.media")
+    origin = _v1_origin(tweet, parent, quoted, account_ref)
     event.messages.append(
         SocialMessage(
             account_ref=account_ref,
@@ -332,7 +403,40 @@ def _v1_tweet(event, tweet, account_ref):
             ),
             from_account=author.external_id == account_ref,
             attachments=_v1_attachments(media),
+            origin_post=origin,
         )
+    )
+
+
+def _v1_origin(tweet, parent, quoted, account_ref):
+    """The account's post a v1.1 tweet answers, or the post it quotes.
+
+    v1.1 has no conversation id: a reply tells only its parent, which is an
+    origin post when the account wrote it.
+    """
+    if parent and tweet.get("in_reply_to_user_id_str") == account_ref:
+        handle = _display(tweet.get("in_reply_to_screen_name"))
+        handle = handle if _HANDLE_RE.fullmatch(handle) else "i/web"
+        return OriginPost(
+            external_id=parent,
+            permalink=f"https://x.com/{handle}/status/{parent}",
+            from_account=True,
+            kind="tweet",
+        )
+    if not quoted:
+        return None
+    status = _opt_obj(tweet.get("quoted_status"), "quoted_status")
+    user = _opt_obj(status.get("user"), "quoted_status.user")
+    author = _author(_display(user.get("id_str")), user)
+    extended = _opt_obj(status.get("extended_tweet"), "quoted_status.extended_tweet")
+    return OriginPost(
+        external_id=quoted,
+        permalink=_permalink(author, quoted),
+        text=_display(extended.get("full_text"))
+        or _display(status.get("full_text"))
+        or _display(status.get("text")),
+        from_account=bool(author.external_id) and author.external_id == account_ref,
+        kind="tweet",
     )
 
 
@@ -382,12 +486,21 @@ def _legacy_dm(event, dm, users, account_ref):
             ),
             from_account=sender == account_ref,
             attachments=_v1_attachments([media] if isinstance(media, dict) else []),
+            origin_post=_legacy_dm_origin(data),
         )
     )
 
 
-def _v2_dm(event, dm, users, media, account_ref):
-    """A v2 ``GET /2/dm_events`` item."""
+def _legacy_dm_origin(data):
+    """The first X post a legacy DM links to: only its id and link are told."""
+    for post_id, url in _linked_status_urls(data).items():
+        return OriginPost(external_id=post_id, permalink=url, kind="tweet")
+    return None
+
+
+def _v2_dm(event, dm, includes, account_ref):
+    """A v2 ``GET /2/dm_events`` item; a shared post is its origin post."""
+    users, media, _posts = includes
     dm_id = _id(dm.get("id"), "dm event id")
     if dm.get("event_type") != "MessageCreate":
         kind = _short(dm.get("event_type"))
@@ -411,8 +524,17 @@ def _v2_dm(event, dm, users, media, account_ref):
             created_at=_iso_date(dm.get("created_at"), f"created_at of DM {dm_id}"),
             from_account=sender == account_ref,
             attachments=_v2_attachments(dm, media),
+            origin_post=_v2_dm_origin(dm, includes, account_ref),
         )
     )
+
+
+def _v2_dm_origin(dm, includes, account_ref):
+    users, _media, posts = includes
+    for ref in _items(dm.get("referenced_tweets"), "referenced_tweets"):
+        post_id = _id(ref.get("id"), "referenced_tweets.id")
+        return _v2_origin(post_id, users, posts, {}, account_ref)
+    return None
 
 
 # --- one parser per event type ---
@@ -472,9 +594,8 @@ def _envelope(payload):
 
 def _xaa_post(payload, account_ref):
     data, post = _envelope(payload)
-    users, media = _v2_includes(data)
     event = ParsedEvent()
-    _v2_post(event, post, users, media, account_ref)
+    _v2_post(event, post, _v2_includes(data), account_ref)
     return event
 
 
@@ -508,18 +629,18 @@ def _page_errors(event, page):
 
 def _poll_posts(payload, account_ref):
     event = ParsedEvent()
-    users, media = _v2_includes(payload)
+    includes = _v2_includes(payload)
     for post in _items(payload.get("data"), "data"):
-        _v2_post(event, post, users, media, account_ref)
+        _v2_post(event, post, includes, account_ref)
     _page_errors(event, payload)
     return event
 
 
 def _poll_dm_events(payload, account_ref):
     event = ParsedEvent()
-    users, media = _v2_includes(payload)
+    includes = _v2_includes(payload)
     for dm in _items(payload.get("data"), "data"):
-        _v2_dm(event, dm, users, media, account_ref)
+        _v2_dm(event, dm, includes, account_ref)
     _page_errors(event, payload)
     return event
 
