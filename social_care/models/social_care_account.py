@@ -6,7 +6,7 @@ import requests
 
 from odoo import _, api, fields, models
 
-from ..tools import SendError, SendResult, generic
+from ..tools import SendError, SendResult, generic, request_never_sent
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -236,6 +236,13 @@ class SocialCareAccount(models.Model):
             "params": {"message": message, "type": kind, "sticky": kind == "danger"},
         }
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state") == "connected":
+            # Replies queued while the account was in error can go out now.
+            self.env.ref("social_care.ir_cron_send_messages")._trigger()
+        return result
+
     def _social_set_error(self, message):
         """Put the account in error and tell its admins with an activity."""
         for account in self:
@@ -347,9 +354,17 @@ class SocialCareAccount(models.Model):
                 timeout=GENERIC_TIMEOUT,
             )
         except requests.RequestException as error:
+            if not request_never_sent(error):
+                raise SendError(
+                    "uncertain",
+                    _(
+                        "The platform received the reply but did not answer (%s).",
+                        type(error).__name__,
+                    ),
+                ) from error
             raise SendError(
                 "transient",
-                _("The platform did not answer (%s).", type(error).__name__),
+                _("The platform could not be reached (%s).", type(error).__name__),
             ) from error
         return self._social_generic_result(response)
 
@@ -374,8 +389,10 @@ class SocialCareAccount(models.Model):
         try:
             data = response.json()
         except ValueError as error:
+            # A success status: the platform took it; resending would post twice.
             raise SendError(
-                "transient", _("The platform gave an unreadable answer.")
+                "uncertain",
+                _("The platform accepted the reply with an unreadable answer."),
             ) from error
         return SendResult(
             external_id=str(data.get("id") or ""), permalink=data.get("permalink") or ""

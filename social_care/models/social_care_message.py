@@ -458,18 +458,23 @@ class SocialCareMessage(models.Model):
     def _cron_send_messages(self, batch_size=50):
         self._social_fail_stale_sending()
         self.env.flush_all()
+        # Messages of an account in error wait for its reconnection.
         self.env.cr.execute(
             """
-            SELECT id FROM social_care_message
-             WHERE state = 'queued'
-               AND (next_attempt_at IS NULL
-                    OR next_attempt_at <= now() at time zone 'utc')
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            SELECT message.id
+              FROM social_care_message message
+              JOIN social_care_account account ON account.id = message.account_id
+             WHERE message.state = 'queued'
+               AND account.state != 'error'
+               AND (message.next_attempt_at IS NULL
+                    OR message.next_attempt_at <= now() at time zone 'utc')
+             ORDER BY message.id LIMIT %s FOR UPDATE OF message SKIP LOCKED
             """,
             [batch_size],
         )
         for message in self.browse([row[0] for row in self.env.cr.fetchall()]):
-            message._social_send_one()
+            if message.account_id.state != "error":  # may have changed in the batch
+                message._social_send_one()
 
     def _social_fail_stale_sending(self):
         """A send interrupted mid-call may have gone out: never resend blindly."""
@@ -522,16 +527,65 @@ class SocialCareMessage(models.Model):
             self.env.ref("social_care.ir_cron_send_messages")._trigger(retry_at)
             return
         if error.kind == "auth":
+            # The account's access is gone, not this message's chance: it
+            # waits, queued, and goes out once an admin reconnects the account.
             self.account_id._social_set_error(error.message)
+            self.write(
+                {
+                    "state": "queued",
+                    "next_attempt_at": False,
+                    "error": _(
+                        "Waiting for the account to be reconnected: %s", error.message
+                    ),
+                }
+            )
+            return
+        if error.kind == "uncertain":
+            self._social_mark_uncertain(error.message)
+            return
         self._social_mark_failed(error.message)
 
-    def _social_mark_failed(self, reason):
+    def _social_check_url(self):
+        """Where an agent sees whether a reply went out: the customer's post, if any."""
+        self.ensure_one()
+        posts = self.parent_id | self.ticket_id.social_message_ids.filtered(
+            lambda m: m.direction == "in"
+        )
+        return next(
+            (
+                url
+                for url in posts.mapped("permalink")
+                if (url or "").startswith("https://")
+            ),
+            "",
+        )
+
+    def _social_mark_uncertain(self, reason):
+        """No answer after the platform got the request: it may have posted it.
+
+        Retrying blindly could post the reply twice, so the message fails with
+        a sentence saying where to look; the agent retries if it is not there.
+        """
+        self.ensure_one()
+        url = self._social_check_url()
+        where = url or _("the conversation on the platform")
+        self._social_mark_failed(
+            _(
+                "%(reason)s The reply may have been posted: check %(where)s before "
+                "retrying.",
+                reason=reason,
+                where=where,
+            ),
+            summary=_("Social reply may have been sent"),
+        )
+
+    def _social_mark_failed(self, reason, summary=None):
         self.write({"state": "failed", "error": reason, "next_attempt_at": False})
         for message in self.filtered("ticket_id"):
             ticket = message.ticket_id
             ticket.activity_schedule(
                 "social_care.mail_activity_social_reply_failed",
-                summary=_("Social reply not sent"),
+                summary=summary or _("Social reply not sent"),
                 note=reason,
                 user_id=(message.user_id or ticket.user_id or self.env.user).id,
             )

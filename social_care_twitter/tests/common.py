@@ -127,6 +127,8 @@ class FakeX:
         for index, (method, path, status, body, headers) in enumerate(self.queue):
             if method == call.method and path == call.path:
                 del self.queue[index]
+                if isinstance(body, Exception):  # no answer: a timeout, a reset
+                    raise body
                 return self._response(prepared, status, copy.deepcopy(body), headers)
         raise AssertionError(f"unexpected call to X: {call!r}")
 
