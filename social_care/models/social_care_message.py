@@ -2,7 +2,6 @@ import base64
 import logging
 import zlib
 from datetime import timedelta
-from urllib.parse import urlparse
 
 import requests
 from markupsafe import Markup, escape
@@ -10,6 +9,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools import CHANNELS, SendError
 from .transaction import commit
@@ -34,6 +34,20 @@ CHANNEL_XMLIDS = {
 }
 SEND_MAX_ATTEMPTS = 5
 SENDING_STALE_AFTER = timedelta(minutes=15)
+
+
+def _media_matches(attachment, sniffed):
+    """Whether a downloaded file is what the platform announced.
+
+    An announced image must be one (by its bytes, not the server's word), and
+    markup is never stored as media: it is how a script would slip in.
+    """
+    if sniffed in ("text/html", "application/xml", "image/svg+xml"):
+        return False
+    announced_image = attachment.kind == "image" or (
+        attachment.mimetype or ""
+    ).startswith("image/")
+    return sniffed.startswith("image/") or not announced_image
 
 
 class SocialCareMessage(models.Model):
@@ -357,14 +371,9 @@ class SocialCareMessage(models.Model):
         self.ensure_one()
         if not attachments:
             return self.env["ir.attachment"]
-        hosts = self.account_id._social_media_hosts()
         values, notes = [], []
         for index, attachment in enumerate(attachments):
-            host = (urlparse(attachment.url).hostname or "").lower()
-            allowed = urlparse(attachment.url).scheme == "https" and any(
-                host == h or host.endswith("." + h) for h in hosts
-            )
-            if not allowed:
+            if not self.account_id._social_media_allowed(attachment.url):
                 notes.append(
                     _(
                         "Attachment not fetched (not from the platform's hosts): %s",
@@ -383,13 +392,27 @@ class SocialCareMessage(models.Model):
                     )
                 )
                 continue
+            mimetype = guess_mimetype(content)
+            if not _media_matches(attachment, mimetype):
+                notes.append(
+                    _(
+                        "Attachment not stored (announced as %(announced)s, the file "
+                        "is %(actual)s): %(url)s",
+                        announced=attachment.mimetype or attachment.kind,
+                        actual=mimetype,
+                        url=attachment.url,
+                    )
+                )
+                continue
             values.append(
                 {
                     "name": attachment.name or f"{self.external_id}-{index + 1}",
                     "datas": base64.b64encode(content),
                     "res_model": "helpdesk.ticket",
                     "res_id": self.ticket_id.id,
-                    "mimetype": attachment.mimetype or False,
+                    "mimetype": mimetype
+                    if mimetype != "application/octet-stream"
+                    else attachment.mimetype or False,
                 }
             )
         if notes:

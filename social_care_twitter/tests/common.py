@@ -119,7 +119,7 @@ class FakeX:
         host = urlparse(prepared.url).hostname
         if host in MEDIA_HOSTS:
             self.media_calls.append(XCall(prepared))
-            return self._response(prepared, 200, b"\xff\xd8\xff-image", {})
+            return self._response(prepared, 200, b"\xff\xd8\xff\xe0-image", {})
         if host not in X_HOSTS:
             return original(session, prepared, **kwargs)
         call = XCall(prepared)
