@@ -765,23 +765,25 @@ class Simulator:
                 record.update(fault=kind, processed=200 <= status < 300)
             time.sleep(fault["seconds"] or HANG_SECONDS)
             return status, answer
-        if kind == "hang_before":
-            time.sleep(fault["seconds"] or HANG_SECONDS)
-        status, answer, extra = self._fault_answer(fault, path.startswith("/meta/"))
-        if response_headers is not None:
-            response_headers.extend(extra)
+        # Recorded on arrival: a hung call shows before its answer (status None).
         record = {
             "at": _iso(_now()),
             "method": method,
             "path": path,
             "fault": kind,
             "processed": False,
-            "status": status,
-            "answer": answer,
+            "status": None,
         }
         with self.lock:
             self.calls.append(record)
             self.version += 1
+        if kind == "hang_before":
+            time.sleep(fault["seconds"] or HANG_SECONDS)
+        status, answer, extra = self._fault_answer(fault, path.startswith("/meta/"))
+        if response_headers is not None:
+            response_headers.extend(extra)
+        with self.lock:
+            record.update(status=status, answer=answer)
         return status, answer
 
     def _fault_answer(self, fault, meta):
