@@ -204,8 +204,26 @@ class SocialCareMessage(models.Model):
             ):
                 if not echo_of.external_id:
                     echo_of.external_id = echoes[echo_of.id]
+                if echo_of.state == "failed":
+                    echo_of._social_confirm_sent()
                 known.setdefault(echoes[echo_of.id], echo_of)
         return known
+
+    def _social_confirm_sent(self):
+        """The platform shows a reply we had failed (no answer came): it went out.
+
+        Marked sent, the agent's "check before retrying" activity is closed,
+        and nobody resends it.
+        """
+        self.ensure_one()
+        self.write({"state": "sent", "error": False, "next_attempt_at": False})
+        activities = self.ticket_id.activity_ids.filtered(
+            lambda a: a.activity_type_id
+            == self.env.ref("social_care.mail_activity_social_reply_failed")
+        )
+        activities.action_feedback(
+            feedback=_("The platform confirmed the reply was sent.")
+        )
 
     def _social_apply_update(self, parsed):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
@@ -507,7 +525,9 @@ class SocialCareMessage(models.Model):
                 ("write_date", "<", fields.Datetime.now() - SENDING_STALE_AFTER),
             ]
         )
-        for message in stale:
+        confirmed = stale.filtered("external_id")  # the platform's echo came
+        confirmed.write({"state": "sent", "error": False})
+        for message in stale - confirmed:
             message._social_mark_failed(
                 _(
                     "Sending was interrupted; it may or may not have reached the "

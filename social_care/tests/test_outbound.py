@@ -189,6 +189,21 @@ class TestOutbound(SocialCareCase):
         self.assertEqual(message.state, "failed")
         self.assertIn("may or may not", message.error)
 
+    def test_interrupted_send_whose_echo_came_is_sent(self):
+        message = self.reply()
+        # The platform's echo gave the row its id while the send was under way.
+        message.write({"state": "sending", "external_id": "r-echoed"})
+        message.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE social_care_message SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(hours=1), message.id],
+        )
+        message.invalidate_recordset()
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls)
+        self.assertEqual((message.state, message.external_id), ("sent", "r-echoed"))
+
     def test_empty_reply_is_refused_before_posting(self):
         count = len(self.ticket.message_ids)
         with self.assertRaises(UserError):

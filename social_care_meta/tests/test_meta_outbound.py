@@ -184,6 +184,38 @@ class TestMetaOutbound(MetaCase):
         self.assertFalse(graph.calls)
         self.assertEqual(self.page.state, "connected")
 
+    def test_echo_confirms_a_reply_whose_answer_never_came(self):
+        out = self.reply(self.dm_ticket, "Your refund is on its way")
+
+        def posted_then_hung(call):
+            raise requests.ReadTimeout("read timed out")
+
+        with self.graph({("POST", f"{PAGE}/messages"): posted_then_hung}):
+            self.send_all()
+        self.assertEqual(out.state, "failed")
+        self.assertTrue(self.dm_ticket.activity_ids)
+        # Meta's echo of the message, with the metadata we sent: it went out.
+        echo = self.messaging(
+            "page",
+            PAGE,
+            PAGE,
+            PSID,
+            {
+                "mid": "m_echoed",
+                "is_echo": True,
+                "app_id": 1,
+                "metadata": f"social_care:{out.id}",
+                "text": "Your refund is on its way",
+            },
+        )
+        self.deliver(echo)
+        self.assertEqual((out.state, out.external_id), ("sent", "m_echoed"))
+        self.assertFalse(out.error)
+        self.assertFalse(self.dm_ticket.activity_ids, "the agent has nothing to check")
+        with self.graph() as graph:
+            self.send_all()
+        self.assertFalse(graph.calls)
+
     def test_connection_refused_is_retried(self):
         def refuse(call):
             raise requests.ConnectionError(
