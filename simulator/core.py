@@ -653,27 +653,7 @@ class Simulator:
             return self._answer_with_fault(
                 fault, method, path, query, headers, body, response_headers
             )
-        params = {k: v[-1] for k, v in parse_qs(query).items()}
-        content_type = headers.get("Content-Type") or ""
-        data = {}
-        if body and "json" in content_type:
-            try:
-                data = json.loads(body)
-            except ValueError:
-                data = {}
-        elif body:
-            data = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
-        record = {
-            "at": _iso(_now()),
-            "method": method,
-            "path": path,
-            "params": {k: v for k, v in params.items() if "token" not in k},
-            "body": {
-                k: v
-                for k, v in data.items()
-                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
-            },
-        }
+        params, data, record = self._call_record(method, path, query, headers, body)
         try:
             if path.startswith("/x/"):
                 status, answer = self._x_api(method, path[3:], params, headers, data)
@@ -766,14 +746,8 @@ class Simulator:
             time.sleep(fault["seconds"] or HANG_SECONDS)
             return status, answer
         # Recorded on arrival: a hung call shows before its answer (status None).
-        record = {
-            "at": _iso(_now()),
-            "method": method,
-            "path": path,
-            "fault": kind,
-            "processed": False,
-            "status": None,
-        }
+        record = self._call_record(method, path, query, headers, body)[2]
+        record.update(fault=kind, processed=False, status=None)
         with self.lock:
             self.calls.append(record)
             self.version += 1
@@ -878,6 +852,31 @@ class Simulator:
             target = name[len("redirect/") :]
             return 302, "text/plain", b"", [("Location", target)]
         return 404, "text/plain", b"no such media", []
+
+    def _call_record(self, method, path, query, headers, body):
+        """The call's query and body parameters, and its record (no secrets)."""
+        params = {k: v[-1] for k, v in parse_qs(query).items()}
+        content_type = headers.get("Content-Type") or ""
+        data = {}
+        if body and "json" in content_type:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = {}
+        elif body:
+            data = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        record = {
+            "at": _iso(_now()),
+            "method": method,
+            "path": path,
+            "params": {k: v for k, v in params.items() if "token" not in k},
+            "body": {
+                k: v
+                for k, v in data.items()
+                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
+            },
+        }
+        return params, data, record
 
     def _record_reply(self, conversation, message):
         """An agent's reply Odoo sent: shown in its conversation."""
