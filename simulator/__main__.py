@@ -15,6 +15,11 @@ def _arguments():
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
         description="Social Care API simulator (not a real social network).",
+        epilog="Faults on demand, e.g. the next reply post answered 429: curl -d "
+        """'{"kind": "rate_limit", "path": "^/x/2/tweets$"}' """
+        "http://127.0.0.1:8071/api/faults (kinds: rate_limit, server_error, "
+        "hang_before, hang_after, expired_token; GET /api/faults lists them, "
+        "POST /api/faults/clear forgets them).",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8071)

@@ -74,6 +74,20 @@ BURST = [
     ("instagram_dm", 1, "Can I exchange my helmet, size M for L?"),
 ]
 X_EPOCH_MS = 1288834974657  # X's snowflake epoch
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "hang_before",
+    "hang_after",
+    "expired_token",
+)
+HANG_SECONDS = 25  # longer than the connectors' 20 s timeout
+HUGE_MEDIA_BYTES = 11 * 1024 * 1024  # over the 10 MB Odoo accepts
+# A 1x1 transparent PNG.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
 GRAPH_VERSION_RE = re.compile(r"^v\d+\.\d+$")
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
@@ -185,6 +199,8 @@ class Simulator:
         self.calls = []  # every API call Odoo made, newest last
         self.deliveries = []  # every webhook delivery sent, newest last
         self.version = 0  # bumped on each change: the page reloads on it
+        self.faults = []  # injected failures not yet used up (inject_fault)
+        self.media_requests = []  # names of the media files asked for
         self._seq = 0
         self._load()
 
@@ -626,8 +642,219 @@ class Simulator:
     # The platforms' APIs, as Odoo's connectors call them
     # ------------------------------------------------------------------
 
-    def handle_api(self, method, path, query, headers, body):
-        """Answer one API call: ``(status, json body)``; every call is recorded."""
+    def handle_api(self, method, path, query, headers, body, response_headers=None):
+        """Answer one API call: ``(status, json body)``; every call is recorded.
+
+        An injected fault (``inject_fault``) may answer instead, or delay the
+        answer; its headers are appended to ``response_headers`` (a list).
+        """
+        fault = self.take_fault(method, path)
+        if fault is not None:
+            return self._answer_with_fault(
+                fault, method, path, query, headers, body, response_headers
+            )
+        params, data, record = self._call_record(method, path, query, headers, body)
+        try:
+            if path.startswith("/x/"):
+                status, answer = self._x_api(method, path[3:], params, headers, data)
+            elif path.startswith("/meta/"):
+                status, answer = self._meta_api(method, path[6:], params, data)
+            else:
+                raise ApiError(404, {"error": "not an API path of the simulator"})
+        except ApiError as error:
+            status, answer = error.status, error.body
+        record.update(status=status, answer=answer)
+        with self.lock:
+            self.calls.append(record)
+            self.version += 1
+        return status, answer
+
+    # ------------------------------------------------------------------
+    # Fault injection: the platforms' failures, on demand
+    # ------------------------------------------------------------------
+
+    def inject_fault(
+        self, kind, path, method="POST", times=1, status=None, seconds=None, code=None
+    ):
+        """Make the next ``times`` API calls matching ``method`` and ``path`` fail.
+
+        ``path`` is a regular expression searched in the API path (e.g.
+        ``r"^/x/2/tweets$"``, ``r"/messages$"``); ``method`` "*" matches any.
+        ``kind`` is one of ``FAULT_KINDS``:
+
+        - ``rate_limit``: X's 429 with ``x-rate-limit-*`` headers (reset in
+          ``seconds``, default 900); Meta's error ``code`` (4, 17, 32 default,
+          613, 80001...) with ``X-App-Usage`` and ``X-Business-Use-Case-Usage``
+          headers (regain access in ``seconds``, rounded up to minutes);
+        - ``server_error``: HTTP ``status`` (500 default, or 503), not processed;
+        - ``hang_before``: no answer for ``seconds`` (default 25, beyond the
+          connectors' 20 s timeout), then a 503: the call was NOT carried out;
+        - ``hang_after``: the call IS carried out (a reply is posted), then no
+          answer for ``seconds``: the client times out on a posted reply;
+        - ``expired_token``: X's 401, Meta's OAuthException code 190/463.
+
+        Every faulty call is recorded in ``calls`` with ``fault`` and
+        ``processed``. Returns the fault (a dict, also listed in ``faults``).
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        re.compile(path)  # a bad expression fails here, not on the next call
+        fault = {
+            "kind": kind,
+            "method": (method or "*").upper(),
+            "path": path,
+            "times": max(int(times), 1),
+            "status": int(status) if status else None,
+            "seconds": float(seconds) if seconds is not None else None,
+            "code": int(code) if code else None,
+        }
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self):
+        """Forget the faults not yet used up."""
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, method, path):
+        """The first fault matching this call, used up by one; or None."""
+        with self.lock:
+            for fault in self.faults:
+                if fault["method"] in ("*", method) and re.search(fault["path"], path):
+                    fault["times"] -= 1
+                    if fault["times"] <= 0:
+                        self.faults.remove(fault)
+                    return dict(fault)
+        return None
+
+    def _answer_with_fault(
+        self, fault, method, path, query, headers, body, response_headers
+    ):
+        kind = fault["kind"]
+        if kind == "hang_after":
+            with self.lock:
+                first = len(self.calls)
+            status, answer = self.handle_api(method, path, query, headers, body)
+            with self.lock:  # the call, as recorded, says it was faulty
+                record = next(
+                    c
+                    for c in self.calls[first:]
+                    if c["path"] == path and "fault" not in c
+                )
+                record.update(fault=kind, processed=200 <= status < 300)
+            time.sleep(fault["seconds"] or HANG_SECONDS)
+            return status, answer
+        # Recorded on arrival: a hung call shows before its answer (status None).
+        record = self._call_record(method, path, query, headers, body)[2]
+        record.update(fault=kind, processed=False, status=None)
+        with self.lock:
+            self.calls.append(record)
+            self.version += 1
+        if kind == "hang_before":
+            time.sleep(fault["seconds"] or HANG_SECONDS)
+        status, answer, extra = self._fault_answer(fault, path.startswith("/meta/"))
+        if response_headers is not None:
+            response_headers.extend(extra)
+        with self.lock:
+            record.update(status=status, answer=answer)
+        return status, answer
+
+    def _fault_answer(self, fault, meta):
+        """``(status, body, headers)`` of a failing call, as the platform says it."""
+        kind, now = fault["kind"], time.time()
+        if kind == "rate_limit":
+            wait = fault["seconds"] if fault["seconds"] is not None else 900
+            if not meta:
+                return (
+                    429,
+                    {
+                        "title": "Too Many Requests",
+                        "detail": "Too Many Requests",
+                        "type": "about:blank",
+                        "status": 429,
+                    },
+                    [
+                        ("x-rate-limit-limit", "100"),
+                        ("x-rate-limit-remaining", "0"),
+                        ("x-rate-limit-reset", str(int(now + wait))),
+                    ],
+                )
+            code = fault["code"] or 32
+            usage = {"call_count": 100, "total_cputime": 40, "total_time": 60}
+            business = dict(
+                usage,
+                type="pages",
+                estimated_time_to_regain_access=max(1, -(-int(wait) // 60)),
+            )
+            limit = "Application" if code in (4, 17) else "Page"
+            error = _graph_error(
+                f"(#{code}) {limit} request limit reached",
+                code=code,
+                kind="OAuthException",
+            )
+            return (
+                fault["status"] or 400,
+                error.body,
+                [
+                    ("X-App-Usage", json.dumps(usage)),
+                    (
+                        "X-Business-Use-Case-Usage",
+                        json.dumps({self.config.page_id: [business]}),
+                    ),
+                ],
+            )
+        if kind == "expired_token":
+            if not meta:
+                error = _x_error(401, "Unauthorized", "Unauthorized")
+                return 401, error.body, []
+            body = _graph_error(
+                "Error validating access token: Session has expired.",
+                code=190,
+                kind="OAuthException",
+            ).body
+            body["error"]["error_subcode"] = 463
+            return fault["status"] or 400, body, []
+        status = fault["status"] or (503 if kind == "hang_before" else 500)
+        if meta:
+            body = _graph_error(
+                "An unexpected error has occurred. Please retry your request later.",
+                code=2,
+                status=status,
+                kind="OAuthException",
+            ).body
+            body["error"]["is_transient"] = True
+            return status, body, []
+        title = "Service Unavailable" if status == 503 else "Internal Server Error"
+        return status, _x_error(status, title, title).body, []
+
+    # ------------------------------------------------------------------
+    # Media files, as the platforms' CDNs serve them (for bad-media tests)
+    # ------------------------------------------------------------------
+
+    def media(self, name):
+        """``(status, content type, body, headers)`` of ``/media/<name>``.
+
+        ``image.png`` a real image; ``not-image.png`` HTML served as an
+        image; ``huge.jpg`` a JPEG over 10 MB; ``redirect/<url>`` a 302 to
+        any address (e.g. another host).
+        """
+        with self.lock:
+            self.media_requests.append(name)
+        if name == "image.png":
+            return 200, "image/png", TINY_PNG, []
+        if name == "not-image.png":
+            page = b"<html><body><script>alert('not an image')</script></body></html>"
+            return 200, "image/png", page, []
+        if name == "huge.jpg":
+            return 200, "image/jpeg", b"\xff\xd8\xff\xe0" + bytes(HUGE_MEDIA_BYTES), []
+        if name.startswith("redirect/"):
+            target = name[len("redirect/") :]
+            return 302, "text/plain", b"", [("Location", target)]
+        return 404, "text/plain", b"no such media", []
+
+    def _call_record(self, method, path, query, headers, body):
+        """The call's query and body parameters, and its record (no secrets)."""
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         content_type = headers.get("Content-Type") or ""
         data = {}
@@ -649,20 +876,7 @@ class Simulator:
                 if "token" not in k and k not in ("appsecret_proof", "code_verifier")
             },
         }
-        try:
-            if path.startswith("/x/"):
-                status, answer = self._x_api(method, path[3:], params, headers, data)
-            elif path.startswith("/meta/"):
-                status, answer = self._meta_api(method, path[6:], params, data)
-            else:
-                raise ApiError(404, {"error": "not an API path of the simulator"})
-        except ApiError as error:
-            status, answer = error.status, error.body
-        record.update(status=status, answer=answer)
-        with self.lock:
-            self.calls.append(record)
-            self.version += 1
-        return status, answer
+        return params, data, record
 
     def _record_reply(self, conversation, message):
         """An agent's reply Odoo sent: shown in its conversation."""

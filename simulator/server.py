@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -40,10 +41,18 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self._body() if method == "POST" else b""
         if url.path.startswith(("/x/", "/meta/")):
+            extra = []
             status, answer = self.simulator.handle_api(
-                method, url.path, url.query, self.headers, body
+                method, url.path, url.query, self.headers, body, extra
             )
-            return self._send(status, answer, "application/json; charset=UTF-8")
+            try:
+                return self._send(
+                    status, answer, "application/json; charset=UTF-8", extra
+                )
+            except (BrokenPipeError, ConnectionResetError):
+                return None  # the client gave up waiting (an injected hang)
+        if url.path.startswith(("/api/faults", "/media/")):
+            return self._dispatch_faults(method, url, body)
         if method == "GET" and url.path == "/":
             return self._send(200, render_page(self.simulator), "text/html")
         if method == "GET" and url.path == "/api/state":
@@ -76,6 +85,38 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and url.path == "/api/burst":
             sent = self.simulator.burst()
             return self._send(200, {"sent": [m for _c, m in sent]})
+        return self._send(404, {"error": "not found", "simulator": LABEL})
+
+    def _dispatch_faults(self, method, url, body):
+        """Fault injection from a live demo, and the media files of bad-media tests.
+
+        - ``POST /api/faults`` with JSON ``{"kind", "path", "method", "times",
+          "status", "seconds", "code"}`` (see ``Simulator.inject_fault``);
+        - ``GET /api/faults``: the faults not used up yet;
+        - ``POST /api/faults/clear``: forget them;
+        - ``GET /media/<name>``: see ``Simulator.media``.
+        """
+        if method == "POST" and url.path == "/api/faults":
+            try:
+                options = json.loads(body or b"{}")
+                fault = self.simulator.inject_fault(**options)
+            except (ValueError, TypeError, re.error) as error:
+                return self._send(400, {"error": str(error)})
+            return self._send(200, fault)
+        if method == "GET" and url.path == "/api/faults":
+            return self._send(200, {"faults": list(self.simulator.faults)})
+        if method == "POST" and url.path == "/api/faults/clear":
+            self.simulator.clear_faults()
+            return self._send(200, {"faults": []})
+        if method == "GET" and url.path.startswith("/media/"):
+            name = url.path[len("/media/") :]
+            if url.query:
+                name = f"{name}?{url.query}"
+            status, content_type, data, headers = self.simulator.media(name)
+            try:
+                return self._send(status, data, content_type, headers)
+            except (BrokenPipeError, ConnectionResetError):
+                return None  # the client stopped reading (a file too large)
         return self._send(404, {"error": "not found", "simulator": LABEL})
 
     def do_GET(self):  # noqa: N802 (the stdlib's name)

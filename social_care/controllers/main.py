@@ -10,6 +10,12 @@ from ..tools import PayloadError
 
 _logger = logging.getLogger(__name__)
 
+
+def _not_json(constant):
+    """NaN and Infinity: Python reads them, PostgreSQL's jsonb does not."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 MAX_BODY_BYTES = 1024 * 1024  # Meta batches up to 1000 updates; 1 MiB is ample
 
 
@@ -73,7 +79,7 @@ class SocialCareWebhook(http.Controller):
         if not app._social_webhook_verify(request.httprequest.headers, body):
             raise Forbidden()
         try:
-            payload = json.loads(body)
+            payload = json.loads(body, parse_constant=_not_json)
             deliveries = app._social_webhook_split(payload)
         except (ValueError, PayloadError) as error:
             # Signed but unreadable: nothing the platform can fix by retrying.

@@ -1,12 +1,13 @@
 import json
 import logging
 from datetime import timedelta
+from urllib.parse import urljoin, urlparse
 
 import requests
 
 from odoo import _, api, fields, models
 
-from ..tools import SendError, SendResult, generic
+from ..tools import SendError, SendResult, generic, request_never_sent
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -14,6 +15,7 @@ _logger = logging.getLogger(__name__)
 GENERIC_TIMEOUT = 10
 MEDIA_MAX_BYTES = 10 * 1024 * 1024
 MEDIA_TIMEOUT = 10
+MEDIA_MAX_REDIRECTS = 3
 
 
 class SocialCareAccount(models.Model):
@@ -236,6 +238,13 @@ class SocialCareAccount(models.Model):
             "params": {"message": message, "type": kind, "sticky": kind == "danger"},
         }
 
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state") == "connected":
+            # Replies queued while the account was in error can go out now.
+            self.env.ref("social_care.ir_cron_send_messages")._trigger()
+        return result
+
     def _social_set_error(self, message):
         """Put the account in error and tell its admins with an activity."""
         for account in self:
@@ -272,26 +281,66 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         return self._social_download(url)
 
-    @api.model
+    def _social_media_allowed(self, url):
+        """Whether ``url`` is on the platform's media hosts (https only).
+
+        An app pointed at a sandbox or simulator (``api_base_url``) also takes
+        media from that exact address, which stands in for the platform.
+        """
+        self.ensure_one()
+        parsed = urlparse(url)
+        host = (parsed.hostname or "").lower()
+        if parsed.scheme == "https" and any(
+            host == h or host.endswith("." + h) for h in self._social_media_hosts()
+        ):
+            return True
+        sandbox = urlparse(self.app_id.api_base_url or "")
+        return bool(sandbox.netloc) and (parsed.scheme, parsed.netloc) == (
+            sandbox.scheme,
+            sandbox.netloc,
+        )
+
     def _social_download(self, url, headers=None):
-        with requests.get(
-            url,
-            headers=headers,
-            timeout=MEDIA_TIMEOUT,
-            stream=True,
-            allow_redirects=False,
-        ) as response:
-            response.raise_for_status()
-            too_large = _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
+        """GET a media file, following redirects only onto allowed hosts.
+
+        A redirect elsewhere is refused before anything is asked of that host
+        (the credentials in ``headers`` never leave the platform either).
+        """
+        self.ensure_one()
+        for _hop in range(MEDIA_MAX_REDIRECTS + 1):
+            with requests.get(
+                url,
+                headers=headers,
+                timeout=MEDIA_TIMEOUT,
+                stream=True,
+                allow_redirects=False,
+            ) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["Location"])
+                    if not self._social_media_allowed(url):
+                        raise ValueError(
+                            _(
+                                "redirected to a host that is not the platform's: %s",
+                                urlparse(url).netloc,
+                            )
+                        )
+                    continue
+                response.raise_for_status()
+                return self._social_read_limited(response)
+        raise ValueError(_("too many redirects"))
+
+    @api.model
+    def _social_read_limited(self, response):
+        too_large = _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
+            raise ValueError(too_large)
+        content = b""
+        for chunk in response.iter_content(65536):
+            content += chunk
+            if len(content) > MEDIA_MAX_BYTES:
                 raise ValueError(too_large)
-            content = b""
-            for chunk in response.iter_content(65536):
-                content += chunk
-                if len(content) > MEDIA_MAX_BYTES:
-                    raise ValueError(too_large)
-            return content
+        return content
 
     def _social_identity_scope(self, parsed):
         """The scope of an author's id: '', or the page for page-scoped ids."""
@@ -347,9 +396,17 @@ class SocialCareAccount(models.Model):
                 timeout=GENERIC_TIMEOUT,
             )
         except requests.RequestException as error:
+            if not request_never_sent(error):
+                raise SendError(
+                    "uncertain",
+                    _(
+                        "The platform received the reply but did not answer (%s).",
+                        type(error).__name__,
+                    ),
+                ) from error
             raise SendError(
                 "transient",
-                _("The platform did not answer (%s).", type(error).__name__),
+                _("The platform could not be reached (%s).", type(error).__name__),
             ) from error
         return self._social_generic_result(response)
 
@@ -374,8 +431,10 @@ class SocialCareAccount(models.Model):
         try:
             data = response.json()
         except ValueError as error:
+            # A success status: the platform took it; resending would post twice.
             raise SendError(
-                "transient", _("The platform gave an unreadable answer.")
+                "uncertain",
+                _("The platform accepted the reply with an unreadable answer."),
             ) from error
         return SendResult(
             external_id=str(data.get("id") or ""), permalink=data.get("permalink") or ""

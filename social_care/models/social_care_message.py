@@ -2,7 +2,6 @@ import base64
 import logging
 import zlib
 from datetime import timedelta
-from urllib.parse import urlparse
 
 import requests
 from markupsafe import Markup, escape
@@ -10,6 +9,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 
 from ..tools import CHANNELS, SendError
 from .transaction import commit
@@ -34,6 +34,20 @@ CHANNEL_XMLIDS = {
 }
 SEND_MAX_ATTEMPTS = 5
 SENDING_STALE_AFTER = timedelta(minutes=15)
+
+
+def _media_matches(attachment, sniffed):
+    """Whether a downloaded file is what the platform announced.
+
+    An announced image must be one (by its bytes, not the server's word), and
+    markup is never stored as media: it is how a script would slip in.
+    """
+    if sniffed in ("text/html", "application/xml", "image/svg+xml"):
+        return False
+    announced_image = attachment.kind == "image" or (
+        attachment.mimetype or ""
+    ).startswith("image/")
+    return sniffed.startswith("image/") or not announced_image
 
 
 class SocialCareMessage(models.Model):
@@ -198,8 +212,26 @@ class SocialCareMessage(models.Model):
             ):
                 if not echo_of.external_id:
                     echo_of.external_id = echoes[echo_of.id]
+                if echo_of.state == "failed":
+                    echo_of._social_confirm_sent()
                 known.setdefault(echoes[echo_of.id], echo_of)
         return known
+
+    def _social_confirm_sent(self):
+        """The platform shows a reply we had failed (no answer came): it went out.
+
+        Marked sent, the agent's "check before retrying" activity is closed,
+        and nobody resends it.
+        """
+        self.ensure_one()
+        self.write({"state": "sent", "error": False, "next_attempt_at": False})
+        activities = self.ticket_id.activity_ids.filtered(
+            lambda a: a.activity_type_id
+            == self.env.ref("social_care.mail_activity_social_reply_failed")
+        )
+        activities.action_feedback(
+            feedback=_("The platform confirmed the reply was sent.")
+        )
 
     def _social_apply_update(self, parsed):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
@@ -389,14 +421,9 @@ class SocialCareMessage(models.Model):
         self.ensure_one()
         if not attachments:
             return self.env["ir.attachment"]
-        hosts = self.account_id._social_media_hosts()
         values, notes = [], []
         for index, attachment in enumerate(attachments):
-            host = (urlparse(attachment.url).hostname or "").lower()
-            allowed = urlparse(attachment.url).scheme == "https" and any(
-                host == h or host.endswith("." + h) for h in hosts
-            )
-            if not allowed:
+            if not self.account_id._social_media_allowed(attachment.url):
                 notes.append(
                     _(
                         "Attachment not fetched (not from the platform's hosts): %s",
@@ -415,13 +442,27 @@ class SocialCareMessage(models.Model):
                     )
                 )
                 continue
+            mimetype = guess_mimetype(content)
+            if not _media_matches(attachment, mimetype):
+                notes.append(
+                    _(
+                        "Attachment not stored (announced as %(announced)s, the file "
+                        "is %(actual)s): %(url)s",
+                        announced=attachment.mimetype or attachment.kind,
+                        actual=mimetype,
+                        url=attachment.url,
+                    )
+                )
+                continue
             values.append(
                 {
                     "name": attachment.name or f"{self.external_id}-{index + 1}",
                     "datas": base64.b64encode(content),
                     "res_model": "helpdesk.ticket",
                     "res_id": self.ticket_id.id,
-                    "mimetype": attachment.mimetype or False,
+                    "mimetype": mimetype
+                    if mimetype != "application/octet-stream"
+                    else attachment.mimetype or False,
                 }
             )
         if notes:
@@ -490,18 +531,23 @@ class SocialCareMessage(models.Model):
     def _cron_send_messages(self, batch_size=50):
         self._social_fail_stale_sending()
         self.env.flush_all()
+        # Messages of an account in error wait for its reconnection.
         self.env.cr.execute(
             """
-            SELECT id FROM social_care_message
-             WHERE state = 'queued'
-               AND (next_attempt_at IS NULL
-                    OR next_attempt_at <= now() at time zone 'utc')
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            SELECT message.id
+              FROM social_care_message message
+              JOIN social_care_account account ON account.id = message.account_id
+             WHERE message.state = 'queued'
+               AND account.state != 'error'
+               AND (message.next_attempt_at IS NULL
+                    OR message.next_attempt_at <= now() at time zone 'utc')
+             ORDER BY message.id LIMIT %s FOR UPDATE OF message SKIP LOCKED
             """,
             [batch_size],
         )
         for message in self.browse([row[0] for row in self.env.cr.fetchall()]):
-            message._social_send_one()
+            if message.account_id.state != "error":  # may have changed in the batch
+                message._social_send_one()
 
     def _social_fail_stale_sending(self):
         """A send interrupted mid-call may have gone out: never resend blindly."""
@@ -511,7 +557,9 @@ class SocialCareMessage(models.Model):
                 ("write_date", "<", fields.Datetime.now() - SENDING_STALE_AFTER),
             ]
         )
-        for message in stale:
+        confirmed = stale.filtered("external_id")  # the platform's echo came
+        confirmed.write({"state": "sent", "error": False})
+        for message in stale - confirmed:
             message._social_mark_failed(
                 _(
                     "Sending was interrupted; it may or may not have reached the "
@@ -554,16 +602,65 @@ class SocialCareMessage(models.Model):
             self.env.ref("social_care.ir_cron_send_messages")._trigger(retry_at)
             return
         if error.kind == "auth":
+            # The account's access is gone, not this message's chance: it
+            # waits, queued, and goes out once an admin reconnects the account.
             self.account_id._social_set_error(error.message)
+            self.write(
+                {
+                    "state": "queued",
+                    "next_attempt_at": False,
+                    "error": _(
+                        "Waiting for the account to be reconnected: %s", error.message
+                    ),
+                }
+            )
+            return
+        if error.kind == "uncertain":
+            self._social_mark_uncertain(error.message)
+            return
         self._social_mark_failed(error.message)
 
-    def _social_mark_failed(self, reason):
+    def _social_check_url(self):
+        """Where an agent sees whether a reply went out: the customer's post, if any."""
+        self.ensure_one()
+        posts = self.parent_id | self.ticket_id.social_message_ids.filtered(
+            lambda m: m.direction == "in"
+        )
+        return next(
+            (
+                url
+                for url in posts.mapped("permalink")
+                if (url or "").startswith("https://")
+            ),
+            "",
+        )
+
+    def _social_mark_uncertain(self, reason):
+        """No answer after the platform got the request: it may have posted it.
+
+        Retrying blindly could post the reply twice, so the message fails with
+        a sentence saying where to look; the agent retries if it is not there.
+        """
+        self.ensure_one()
+        url = self._social_check_url()
+        where = url or _("the conversation on the platform")
+        self._social_mark_failed(
+            _(
+                "%(reason)s The reply may have been posted: check %(where)s before "
+                "retrying.",
+                reason=reason,
+                where=where,
+            ),
+            summary=_("Social reply may have been sent"),
+        )
+
+    def _social_mark_failed(self, reason, summary=None):
         self.write({"state": "failed", "error": reason, "next_attempt_at": False})
         for message in self.filtered("ticket_id"):
             ticket = message.ticket_id
             ticket.activity_schedule(
                 "social_care.mail_activity_social_reply_failed",
-                summary=_("Social reply not sent"),
+                summary=summary or _("Social reply not sent"),
                 note=reason,
                 user_id=(message.user_id or ticket.user_id or self.env.user).id,
             )

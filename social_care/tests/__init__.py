@@ -1,5 +1,6 @@
 from . import (
     test_ingestion,
+    test_media,
     test_outbound,
     test_performance,
     test_poll,

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -109,13 +110,69 @@ class TestOutbound(SocialCareCase):
         message.action_retry()
         self.assertEqual(message.state, "queued")
 
-    def test_revoked_credentials_put_the_account_in_error(self):
+    def test_revoked_credentials_hold_the_reply_until_reconnected(self):
         message = self.reply()
-        with outbound(FakeResponse(401)):
+        later = self.reply("A second reply, queued behind the first")
+        with outbound(FakeResponse(401)) as calls:
             self.env["social.care.message"]._cron_send_messages()
-        self.assertEqual(message.state, "failed")
+        self.assertEqual(len(calls), 1, "the account's other replies are not tried")
         self.assertEqual(self.account.state, "error")
-        self.assertTrue(self.account.last_error)
+        self.assertIn("credentials", self.account.last_error)
+        self.assertEqual(
+            self.account.activity_ids.summary, "Social account needs attention"
+        )
+        # Not failed, not lost: both wait for the reconnection.
+        self.assertEqual((message.state, later.state), ("queued", "queued"))
+        self.assertIn("Waiting for the account to be reconnected", message.error)
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls, "nothing is sent while the account is in error")
+        self.account.action_enable()
+        with outbound(
+            FakeResponse(200, {"id": "r-5"}), FakeResponse(200, {"id": "r-6"})
+        ) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(
+            [c["body"]["reference"] for c in calls], [message.id, later.id]
+        )
+        self.assertEqual((message.state, later.state), ("sent", "sent"))
+
+    def test_timeout_after_sending_is_uncertain_and_never_resent(self):
+        for answer in (
+            requests.ReadTimeout("read timed out"),
+            requests.ConnectionError("Connection aborted: remote end closed"),
+            FakeResponse(200),  # accepted, but the answer is unreadable
+        ):
+            message = self.reply(f"Reply ending with {answer!r}")
+            with outbound(answer) as calls:
+                self.env["social.care.message"]._cron_send_messages()
+            self.assertEqual(len(calls), 1)
+            self.assertEqual(message.state, "failed")
+            self.assertIn("may have been posted: check", message.error)
+            activity = self.ticket.activity_ids.filtered(
+                lambda a: a.summary == "Social reply may have been sent"
+            )
+            self.assertTrue(activity)
+            with outbound() as calls:
+                self.env["social.care.message"]._cron_send_messages()
+            self.assertFalse(calls, "an uncertain reply is never retried blindly")
+            activity.unlink()
+        self.assertEqual(self.account.state, "connected")
+
+    def test_connection_refused_is_retried(self):
+        refused = requests.ConnectionError(
+            MaxRetryError(
+                None,
+                "/hook",
+                NewConnectionError(None, "Connection refused"),
+            )
+        )
+        message = self.reply()
+        with outbound(refused):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(message.state, "queued")
+        self.assertIn("could not be reached", message.error)
+        self.assertTrue(message.next_attempt_at)
 
     def test_interrupted_send_is_never_resent_blindly(self):
         message = self.reply()
@@ -131,6 +188,21 @@ class TestOutbound(SocialCareCase):
         self.assertFalse(calls)
         self.assertEqual(message.state, "failed")
         self.assertIn("may or may not", message.error)
+
+    def test_interrupted_send_whose_echo_came_is_sent(self):
+        message = self.reply()
+        # The platform's echo gave the row its id while the send was under way.
+        message.write({"state": "sending", "external_id": "r-echoed"})
+        message.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE social_care_message SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(hours=1), message.id],
+        )
+        message.invalidate_recordset()
+        with outbound() as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls)
+        self.assertEqual((message.state, message.external_id), ("sent", "r-echoed"))
 
     def test_empty_reply_is_refused_before_posting(self):
         count = len(self.ticket.message_ids)

@@ -95,3 +95,11 @@ class TestWebhook(HttpCase):
     def test_get_without_challenge_is_refused(self):
         response = self.url_open(self.url)
         self.assertEqual(response.status_code, 403)
+
+    def test_nan_or_infinity_is_kept_as_unreadable(self):
+        # Python's json reads them; jsonb refuses them: stored as raw text, 400.
+        response = self.post(b'{"messages": [], "score": NaN, "x": -Infinity}')
+        self.assertEqual(response.status_code, 400)
+        (event,) = self.events()
+        self.assertEqual(event.state, "error")
+        self.assertIn("NaN", event.payload["raw"])

@@ -12,5 +12,5 @@ from .normalized import (
     PayloadError,
     SocialMessage,
 )
-from .errors import SendError, SendResult
+from .errors import SendError, SendResult, request_never_sent
 from .textutil import extract_contact_hints, html_to_text

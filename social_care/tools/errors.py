@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
+import requests
+from urllib3.exceptions import ConnectTimeoutError
+
 # transient: retry with backoff; rate_limited: retry at retry_at;
-# auth: the account's access is gone (account in error, admins told);
-# permanent: this message cannot be sent as it is (agent told).
-SEND_ERROR_KINDS = ("transient", "rate_limited", "auth", "permanent")
+# auth: the account's access is gone (account in error, admins told, the
+# message waits for the reconnection); permanent: this message cannot be sent
+# as it is (agent told); uncertain: the request reached the platform but no
+# answer came back, so it may have been posted: never retried blindly.
+SEND_ERROR_KINDS = ("transient", "rate_limited", "auth", "permanent", "uncertain")
 
 
 class SendError(Exception):
@@ -30,3 +35,20 @@ class SendResult:
 
     external_id: str
     permalink: str = ""
+
+
+def request_never_sent(error):
+    """Whether a ``requests`` failure happened before the request left.
+
+    Only then is a retry safe for a post: a connection refused, a name that
+    does not resolve, a connect timeout. A read timeout, or a connection cut
+    while waiting for the answer, comes after the platform received the
+    request, which it may have carried out.
+    """
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.ConnectionError):
+        return False
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    # urllib3's NewConnectionError (refused, unresolvable) is a ConnectTimeoutError.
+    return isinstance(reason, ConnectTimeoutError)

@@ -11,7 +11,13 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.social_care.tools import Author, ParsedDelivery, SendError, SendResult
+from odoo.addons.social_care.tools import (
+    Author,
+    ParsedDelivery,
+    SendError,
+    SendResult,
+    request_never_sent,
+)
 
 from ..tools import (
     check_length,
@@ -167,6 +173,14 @@ class SocialCareAccount(models.Model):
         except facebook.GraphAPIError as error:
             raise self._meta_error(responses, error.result) from error
         except requests.RequestException as error:
+            if method == "POST" and not request_never_sent(error):
+                raise SendError(
+                    "uncertain",
+                    _(
+                        "Facebook received the request but did not answer (%s).",
+                        type(error).__name__,
+                    ),
+                ) from error
             raise self._meta_error(responses, None) from error
         finally:
             if responses and self:

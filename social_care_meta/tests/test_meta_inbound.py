@@ -113,7 +113,7 @@ class TestMetaInbound(MetaCase):
 
         with (
             self.graph({("GET", PSID): {"first_name": "Maija"}}),
-            self.patch_media(b"\x89PNG fake") as fetched,
+            self.patch_media(b"\x89PNG\r\n\x1a\n fake") as fetched,
         ):
             self.deliver(payload)
         self.assertEqual(fetched, [image])

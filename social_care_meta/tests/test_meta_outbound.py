@@ -3,6 +3,9 @@ import hmac
 import json
 from datetime import timedelta
 
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -148,9 +151,87 @@ class TestMetaOutbound(MetaCase):
         }
         with self.graph({("POST", f"{PAGE}/messages"): (400, error)}):
             self.send_all()
-        self.assertEqual(out.state, "failed")
+        self.assertEqual(out.state, "queued", "it waits for the reconnection")
         self.assertEqual(self.page.state, "error")
         self.assertIn("expired", self.page.last_error)
+        self.assertIn("Waiting for the account to be reconnected", out.error)
+        with self.graph() as graph:
+            self.send_all()
+        self.assertFalse(graph.calls, "no call while the account is in error")
+        self.page.write({"state": "connected", "access_token": "renewed-token"})
+        with self.graph(
+            {("POST", f"{PAGE}/messages"): {"message_id": "m_after"}}
+        ) as graph:
+            self.send_all()
+        self.assertEqual(len(graph.calls), 1)
+        self.assertEqual(graph.calls[0]["params"]["access_token"], "renewed-token")
+        self.assertEqual((out.state, out.external_id), ("sent", "m_after"))
+
+    def test_read_timeout_on_a_send_is_never_retried_blindly(self):
+        out = self.reply(self.comment_ticket, "Hi")
+
+        def hang(call):
+            raise requests.ReadTimeout("read timed out")
+
+        with self.graph({("POST", f"{COMMENT}/comments"): hang}) as graph:
+            self.send_all()
+        self.assertEqual(len(graph.calls), 1)
+        self.assertEqual(out.state, "failed")
+        self.assertIn("Facebook received the request but did not answer", out.error)
+        self.assertIn("may have been posted: check", out.error)
+        with self.graph() as graph:
+            self.send_all()
+        self.assertFalse(graph.calls)
+        self.assertEqual(self.page.state, "connected")
+
+    def test_echo_confirms_a_reply_whose_answer_never_came(self):
+        out = self.reply(self.dm_ticket, "Your refund is on its way")
+
+        def posted_then_hung(call):
+            raise requests.ReadTimeout("read timed out")
+
+        with self.graph({("POST", f"{PAGE}/messages"): posted_then_hung}):
+            self.send_all()
+        self.assertEqual(out.state, "failed")
+        self.assertTrue(self.dm_ticket.activity_ids)
+        # Meta's echo of the message, with the metadata we sent: it went out.
+        echo = self.messaging(
+            "page",
+            PAGE,
+            PAGE,
+            PSID,
+            {
+                "mid": "m_echoed",
+                "is_echo": True,
+                "app_id": 1,
+                "metadata": f"social_care:{out.id}",
+                "text": "Your refund is on its way",
+            },
+        )
+        self.deliver(echo)
+        self.assertEqual((out.state, out.external_id), ("sent", "m_echoed"))
+        self.assertFalse(out.error)
+        self.assertFalse(self.dm_ticket.activity_ids, "the agent has nothing to check")
+        with self.graph() as graph:
+            self.send_all()
+        self.assertFalse(graph.calls)
+
+    def test_connection_refused_is_retried(self):
+        def refuse(call):
+            raise requests.ConnectionError(
+                MaxRetryError(None, "/", NewConnectionError(None, "refused"))
+            )
+
+        out = self.reply(self.dm_ticket, "Hi")
+        with self.graph({("POST", f"{PAGE}/messages"): refuse}):
+            self.send_all()
+        self.assertEqual(out.state, "queued")
+        out.next_attempt_at = False
+        with self.graph(
+            {("POST", f"{PAGE}/messages"): {"message_id": "m_retry"}}
+        ) as graph:
+            self.send_all()
+        self.assertEqual((len(graph.calls), out.state), (1, "sent"))
 
     def test_missing_permission_is_named(self):
         out = self.reply(self.comment_ticket, "Hi")

@@ -15,7 +15,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.social_care.models.transaction import commit
-from odoo.addons.social_care.tools import ParsedDelivery, SendError, SendResult
+from odoo.addons.social_care.tools import (
+    ParsedDelivery,
+    SendError,
+    SendResult,
+    request_never_sent,
+)
 
 from ..tools import MAX_WEIGHTED_LENGTH, classify_error, parse_event, weighted_length
 from ..tools.x_errors import MISSING_PERMISSION
@@ -474,6 +479,14 @@ class SocialCareAccount(models.Model):
         except tweepy.HTTPException as error:
             raise self._twitter_error(error.response) from error
         except requests.RequestException as error:
+            if self._twitter_posts(endpoint) and not request_never_sent(error):
+                raise SendError(
+                    "uncertain",
+                    _(
+                        "X received the request but did not answer (%(error)s).",
+                        error=type(error).__name__,
+                    ),
+                ) from error
             raise SendError(
                 "transient",
                 _(
@@ -486,9 +499,21 @@ class SocialCareAccount(models.Model):
         try:
             return response.json() if response.content else {}
         except ValueError as error:
+            if self._twitter_posts(endpoint):
+                raise SendError(
+                    "uncertain", _("X accepted the request with an unreadable answer.")
+                ) from error
             raise SendError(
                 "transient", _("X gave an unreadable answer; it will be tried again.")
             ) from error
+
+    @staticmethod
+    def _twitter_posts(endpoint):
+        """Whether a call publishes something, so must not be repeated blindly.
+
+        A token request is not one: the message it precedes was not sent.
+        """
+        return endpoint.startswith("POST ") and "/oauth2/" not in endpoint
 
     def _twitter_error(self, response):
         """X's failure as the pipeline's SendError, in words an agent understands."""

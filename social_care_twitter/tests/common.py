@@ -119,7 +119,7 @@ class FakeX:
         host = urlparse(prepared.url).hostname
         if host in MEDIA_HOSTS:
             self.media_calls.append(XCall(prepared))
-            return self._response(prepared, 200, b"\xff\xd8\xff-image", {})
+            return self._response(prepared, 200, b"\xff\xd8\xff\xe0-image", {})
         if host not in X_HOSTS:
             return original(session, prepared, **kwargs)
         call = XCall(prepared)
@@ -127,6 +127,8 @@ class FakeX:
         for index, (method, path, status, body, headers) in enumerate(self.queue):
             if method == call.method and path == call.path:
                 del self.queue[index]
+                if isinstance(body, Exception):  # no answer: a timeout, a reset
+                    raise body
                 return self._response(prepared, status, copy.deepcopy(body), headers)
         raise AssertionError(f"unexpected call to X: {call!r}")
 

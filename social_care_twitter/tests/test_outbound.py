@@ -4,6 +4,9 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -104,7 +107,7 @@ class TestOutbound(XCase):
             status=400,
         )
         self.send_queued(x)
-        self.assertEqual(message.state, "failed")
+        self.assertEqual(message.state, "queued", "it waits for the reconnection")
         self.assertEqual(self.account.state, "error")
         self.assertIn("connect the account again", self.account.last_error)
 
@@ -130,9 +133,43 @@ class TestOutbound(XCase):
             "POST", TWEETS, {"title": "Unauthorized", "status": 401}, status=401
         )
         self.send_queued(x)
-        self.assertEqual(message.state, "failed")
+        self.assertEqual(message.state, "queued")
         self.assertEqual(self.account.state, "error")
         self.assertIn("reconnect", message.error)
+        self.assertIn("reconnect", self.account.last_error)
+        self.send_queued(FakeX())  # no call while the account is in error
+        # The admin reconnects: the reply goes out, once.
+        self.account.write({"state": "connected", "access_token": "access-2"})
+        x = self.send_queued(FakeX().on("POST", TWEETS, POSTED, status=201))
+        self.assertEqual(len(x.calls), 1)
+        self.assertEqual(x.calls[0].headers["Authorization"], "Bearer access-2")
+        self.assertEqual(message.state, "sent")
+
+    def test_read_timeout_on_a_post_is_never_retried_blindly(self):
+        message = self.reply(self.ticket, "On it!")
+        x = self.send_queued(
+            FakeX().on("POST", TWEETS, requests.ReadTimeout("read timed out"))
+        )
+        self.assertEqual(len(x.calls), 1)
+        self.assertEqual(message.state, "failed")
+        self.assertIn("X received the request but did not answer", message.error)
+        self.assertRegex(
+            message.error, r"check https://x.com/\w+/status/2095000000000000700 before"
+        )
+        self.send_queued(FakeX())  # not retried
+        self.assertEqual(self.account.state, "connected")
+
+    def test_connection_refused_is_retried(self):
+        refused = requests.ConnectionError(
+            MaxRetryError(None, TWEETS, NewConnectionError(None, "refused"))
+        )
+        message = self.reply(self.ticket, "On it!")
+        self.send_queued(FakeX().on("POST", TWEETS, refused))
+        self.assertEqual(message.state, "queued")
+        self.assertIn("tried again", message.error)
+        message.next_attempt_at = False
+        x = self.send_queued(FakeX().on("POST", TWEETS, POSTED, status=201))
+        self.assertEqual((len(x.calls), message.state), (1, "sent"))
 
     def test_not_summoned_is_failed_with_a_readable_reason(self):
         message = self.reply(self.ticket, "On it!")
