@@ -34,33 +34,56 @@ def _hours_between(start, end):
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    # Every field below is for employees: a portal customer reads their
+    # ticket, never its social internals (identities, thread keys, accounts).
     social_account_id = fields.Many2one(
-        "social.care.account", "Social account", index=True, readonly=True
+        "social.care.account",
+        "Social account",
+        index=True,
+        readonly=True,
+        groups="base.group_user",
     )
     social_channel = fields.Selection(
         [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         "Social channel",
         readonly=True,
         index=True,
+        groups="base.group_user",
     )
-    social_is_private = fields.Boolean("Private conversation", readonly=True)
-    social_thread_key = fields.Char(index=True, readonly=True, copy=False)
+    social_is_private = fields.Boolean(
+        "Private conversation", readonly=True, groups="base.group_user"
+    )
+    social_thread_key = fields.Char(
+        index=True, readonly=True, copy=False, groups="base.group_user"
+    )
     social_identity_id = fields.Many2one(
-        "social.care.identity", "Social author", readonly=True
+        "social.care.identity",
+        "Social author",
+        readonly=True,
+        groups="base.group_user",
     )
     social_message_ids = fields.One2many(
-        "social.care.message", "ticket_id", "Social messages"
+        "social.care.message",
+        "ticket_id",
+        "Social messages",
+        groups="base.group_user",
     )
     social_reply_private = fields.Boolean(
         "Reply in private",
         help="Agents' replies from the chatter go out as a private message "
         "instead of a public reply.",
+        groups="base.group_user",
     )
     social_last_customer_message_at = fields.Datetime(
-        "Customer's last message", readonly=True
+        "Customer's last message",
+        readonly=True,
+        groups="base.group_user",
     )
     social_previous_ticket_id = fields.Many2one(
-        "helpdesk.ticket", "Previous conversation", readonly=True
+        "helpdesk.ticket",
+        "Previous conversation",
+        readonly=True,
+        groups="base.group_user",
     )
     social_possible_duplicate_ids = fields.Many2many(
         "helpdesk.ticket",
@@ -69,6 +92,7 @@ class HelpdeskTicket(models.Model):
         "other_id",
         "Possible duplicates",
         readonly=True,
+        groups="base.group_user",
     )
     social_suggested_partner_ids = fields.Many2many(
         "res.partner",
@@ -76,39 +100,56 @@ class HelpdeskTicket(models.Model):
         "ticket_id",
         "partner_id",
         "Suggested contacts",
+        groups="base.group_user",
     )
-    social_is_spam = fields.Boolean("Spam", readonly=True)
-    lead_id = fields.Many2one("crm.lead", readonly=True, copy=False)
+    social_is_spam = fields.Boolean("Spam", readonly=True, groups="base.group_user")
+    lead_id = fields.Many2one(
+        "crm.lead", readonly=True, copy=False, groups="base.group_user"
+    )
     social_window_deadline = fields.Datetime(
         "Reply window closes",
         compute="_compute_social_window_deadline",
         store=True,
         help="Until when the platform lets agents answer this private conversation.",
+        groups="base.group_user",
     )
-    social_window_closed = fields.Boolean(compute="_compute_social_window_closed")
-    social_partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    social_window_closed = fields.Boolean(
+        compute="_compute_social_window_closed", groups="base.group_user"
+    )
+    social_partner_phone = fields.Char(
+        related="partner_id.phone", string="Phone", groups="base.group_user"
+    )
     social_partner_identity_ids = fields.One2many(
-        related="partner_id.social_identity_ids", string="Customer's identities"
+        related="partner_id.social_identity_ids",
+        string="Customer's identities",
+        groups="base.group_user",
     )
     social_other_ticket_ids = fields.Many2many(
         "helpdesk.ticket",
         compute="_compute_social_other_ticket_ids",
         string="Customer's other open tickets",
+        groups="base.group_user",
     )
     social_reply_channel = fields.Selection(
         [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         "Replies go to",
         compute="_compute_social_reply_info",
+        groups="base.group_user",
     )
     social_reply_max_length = fields.Integer(
-        "Reply length limit", compute="_compute_social_reply_info"
+        "Reply length limit",
+        compute="_compute_social_reply_info",
+        groups="base.group_user",
     )
-    social_reply_public_allowed = fields.Boolean(compute="_compute_social_reply_info")
+    social_reply_public_allowed = fields.Boolean(
+        compute="_compute_social_reply_info", groups="base.group_user"
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
         index=True,
         help="The customer wrote last and no agent has answered since.",
+        groups="base.group_user",
     )
     answered_within_target = fields.Float(
         "Answered within target (%)",
@@ -117,20 +158,25 @@ class HelpdeskTicket(models.Model):
         aggregator="avg",
         help="100 when the first response came within the company's target, "
         "else 0: averaged, it is the share of tickets answered in time.",
+        groups="base.group_user",
     )
-    first_response_at = fields.Datetime(readonly=True, copy=False)
+    first_response_at = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user"
+    )
     first_response_hours = fields.Float(
         compute="_compute_response_times",
         store=True,
         aggregator="avg",
         help="Hours from creation to the first answer by an internal user, "
         "on any channel.",
+        groups="base.group_user",
     )
     resolution_hours = fields.Float(
         compute="_compute_response_times",
         store=True,
         aggregator="avg",
         help="Hours from creation to closing.",
+        groups="base.group_user",
     )
 
     @api.depends("social_last_customer_message_at", "social_channel")
