@@ -4,6 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import formataddr, html2plaintext, plaintext2html
 
@@ -178,6 +179,22 @@ class HelpdeskTicket(models.Model):
         help="Hours from creation to closing.",
         groups="base.group_user",
     )
+
+    @api.constrains("social_account_id", "company_id")
+    def _check_social_account_company(self):
+        """Replies go out through the ticket's account: never another company's.
+
+        The error names neither record (Odoo's own company check would name the
+        other company's account to someone who may not read it).
+        """
+        for ticket in self.sudo().filtered("social_account_id"):
+            if ticket.company_id != ticket.social_account_id.company_id:
+                raise ValidationError(
+                    _(
+                        "A ticket's social account must belong to the ticket's "
+                        "company."
+                    )
+                )
 
     @api.depends("social_last_customer_message_at", "social_channel")
     def _compute_social_window_deadline(self):

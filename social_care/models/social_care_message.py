@@ -8,7 +8,7 @@ import requests
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
 from ..tools import CHANNELS, SendError
@@ -107,6 +107,20 @@ class SocialCareMessage(models.Model):
                 WHERE external_id IS NOT NULL;
             """
         )
+
+    @api.constrains("account_id", "ticket_id")
+    def _check_ticket_company(self):
+        """A message goes out through its account: its ticket is of that company."""
+        for message in self.sudo():
+            ticket_company = message.ticket_id.company_id
+            if ticket_company and ticket_company != message.account_id.company_id:
+                # Named neither: one of them may be another company's.
+                raise ValidationError(
+                    _(
+                        "A social message and its ticket must belong to the same "
+                        "company."
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Inbound

@@ -7,7 +7,7 @@ the social internals, and public routes that echo no secret.
 
 import json
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -79,6 +79,33 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
                 with self.subTest(user=label, model=model):
                     self.assertTrue(a[key] and b[key])
                     self._assert_sees_only(env[model], a[key], b[key])
+
+    def test_agents_cannot_point_their_records_at_another_company(self):
+        """Replies go out through the ticket's account: never another company's."""
+        a, b = self.side["a"], self.side["b"]
+        env = self.as_user(self.agent_ab, self.company_a)
+        ticket = a["own_ticket"].with_env(env)
+        message = a["messages"][:1].with_env(env)
+        attempts = {
+            "ticket account": lambda: ticket.write(
+                {"social_account_id": b["account"].id}
+            ),
+            "new ticket": lambda: env["helpdesk.ticket"].create(
+                {
+                    "name": "Sent through B",
+                    "description": "x",
+                    "social_account_id": b["account"].id,
+                }
+            ),
+            "message account": lambda: message.write({"account_id": b["account"].id}),
+        }
+        for what, attempt in attempts.items():
+            with self.subTest(what=what):
+                with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+                    attempt()
+                self.assertNotIn(b["account"].name, str(caught.exception))
+        self.assertEqual(a["own_ticket"].social_account_id, a["account"])
+        self.assertEqual(a["messages"][:1].account_id, a["account"])
 
     def test_both_companies_active_see_both(self):
         """The other side of the rule: the same agent with B active sees B."""
