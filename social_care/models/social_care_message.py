@@ -435,7 +435,9 @@ class SocialCareMessage(models.Model):
             and ticket.team_id.social_care_approve_public
             and not self.env.user.has_group("social_care.group_social_care_manager")
         )
-        message = self.create(
+        # Agents read social messages, never write them: the row is made here,
+        # after the checks, so a reply cannot skip them or the approval.
+        message = self.sudo().create(
             {
                 "account_id": account.id,
                 "direction": "out",
@@ -463,7 +465,7 @@ class SocialCareMessage(models.Model):
 
     def action_retry(self):
         """Queue a failed message again: an agent's decision, after the error."""
-        self.filtered(lambda m: m.state == "failed").write(
+        self.filtered(lambda m: m.state == "failed").sudo().write(
             {"state": "queued", "next_attempt_at": False, "error": False}
         )
         self.env.ref("social_care.ir_cron_send_messages")._trigger()

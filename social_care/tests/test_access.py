@@ -107,6 +107,47 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
         self.assertEqual(a["own_ticket"].social_account_id, a["account"])
         self.assertEqual(a["messages"][:1].account_id, a["account"])
 
+    def test_agents_reply_through_the_chatter_never_by_writing_messages(self):
+        """Agents reply and retry; they cannot queue, edit or make a message."""
+        a = self.side["a"]
+        a["team"].social_care_approve_public = True
+        env = self.as_user(self.agent_a)
+        a["own_ticket"].with_env(env).message_post(
+            body="We are on it",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        reply = a["own_ticket"].social_message_ids.filtered(
+            lambda m: m.direction == "out"
+        )
+        self.assertEqual(reply.state, "to_approve")
+        self.assertEqual(reply.user_id, self.agent_a)
+        mine = reply.with_env(env)
+        attempts = {
+            "approve by writing": lambda: mine.write({"state": "queued"}),
+            "edit the text": lambda: mine.write({"text": "Something else"}),
+            "make one": lambda: env["social.care.message"].create(
+                {
+                    "account_id": a["account"].id,
+                    "direction": "out",
+                    "channel": "facebook_comment",
+                    "thread_key": "thread-msg-a-1",
+                    "ticket_id": a["own_ticket"].id,
+                    "text": "Unchecked",
+                    "state": "queued",
+                }
+            ),
+        }
+        for what, attempt in attempts.items():
+            with self.subTest(what=what), self.assertRaises(AccessError):
+                attempt()
+        with self.assertRaises(UserError):
+            mine.action_approve()
+        self.assertEqual(reply.state, "to_approve")
+        reply.write({"state": "failed", "error": "Rate limited"})
+        mine.action_retry()
+        self.assertEqual(reply.state, "queued")
+
     def test_both_companies_active_see_both(self):
         """The other side of the rule: the same agent with B active sees B."""
         env = self.as_user(self.agent_ab, self.company_a | self.company_b)
