@@ -44,6 +44,7 @@ class SocialCareMessage(models.Model):
     """
 
     _name = "social.care.message"
+    _inherit = "social.care.company.mixin"
     _description = "Social Message"
     _order = "posted_at desc, id desc"
     _rec_name = "external_id"

@@ -72,6 +72,40 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
                     f"{name} has no global multi-company record rule",
                 )
 
+    def test_models_users_write_keep_records_in_their_companies(self):
+        """Every social model non-administrators may write re-checks the rules."""
+        guarded = self.env.registry["social.care.company.mixin"]._inherit_children
+        system = self.env.ref("base.group_system")
+        writable = self.env["ir.model.access"].search(
+            [
+                ("model_id.model", "in", social_models(self.env)),
+                ("perm_write", "=", True),
+                ("group_id", "!=", system.id),
+            ]
+        )
+        self.assertIn("social.care.identity", writable.model_id.mapped("model"))
+        for name in set(writable.model_id.mapped("model")):
+            with self.subTest(model=name):
+                self.assertIn(name, guarded)
+
+    def test_users_cannot_move_records_to_another_company(self):
+        a = self.side["a"]
+        identity = a["identities"][:1]
+        moves = [
+            (self.agent_a, identity, {"company_id": self.company_b.id}),
+            (self.manager_a, a["rule"], {"company_id": self.company_b.id}),
+            (self.manager_a, a["events"][:1], {"company_id": self.company_b.id}),
+        ]
+        for user, record, values in moves:
+            with self.subTest(user=user.login, model=record._name):
+                with self.assertRaises(AccessError), self.env.cr.savepoint():
+                    record.with_env(self.as_user(user)).write(values)
+                self.assertEqual(record.company_id, self.company_a)
+        # Who works for both companies, with both active, may move one.
+        both = self.as_user(self.agent_ab, self.company_a | self.company_b)
+        identity.with_env(both).write({"company_id": self.company_b.id})
+        self.assertEqual(identity.company_id, self.company_b)
+
     def test_agents_see_their_company_only(self):
         a, b = self.side["a"], self.side["b"]
         for label, env in self.agent_envs().items():

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -124,6 +125,18 @@ class TestTwitterAccess(TwoCompaniesMixin, HttpCase):
         ):
             with self.subTest(model=model):
                 self._assert_sees_only(env[model], a[key], b[key])
+
+    def test_x_records_stay_in_their_company(self):
+        a, b = self.side["a"], self.side["b"]
+        moves = [
+            (self.agent_a, a["hit"], {"account_id": b["x_account"].id}),
+            (self.manager_a, a["query"], {"account_id": b["x_account"].id}),
+        ]
+        for user, record, values in moves:
+            with self.subTest(model=record._name):
+                with self.assertRaises(AccessError), self.env.cr.savepoint():
+                    record.with_env(self.as_user(user)).write(values)
+                self.assertEqual(record.company_id, self.company_a)
 
     def test_crc_answer_is_a_signature_not_the_secret(self):
         app = self.side["a"]["x_app"]
