@@ -7,7 +7,7 @@ the social internals, and public routes that echo no secret.
 
 import json
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -115,11 +115,15 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
                     self._assert_sees_only(env[model], a[key], b[key])
 
     def test_agents_cannot_point_their_records_at_another_company(self):
-        """Replies go out through the ticket's account: never another company's."""
+        """Replies go out through the ticket's account: never another company's.
+
+        The agent works for both companies, with both active: record rules let
+        them through, the constraints do not. A message's account is checked
+        even for the superuser (agents cannot write messages at all).
+        """
         a, b = self.side["a"], self.side["b"]
-        env = self.as_user(self.agent_ab, self.company_a)
+        env = self.as_user(self.agent_ab, self.company_a | self.company_b)
         ticket = a["own_ticket"].with_env(env)
-        message = a["messages"][:1].with_env(env)
         attempts = {
             "ticket account": lambda: ticket.write(
                 {"social_account_id": b["account"].id}
@@ -128,14 +132,20 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
                 {
                     "name": "Sent through B",
                     "description": "x",
+                    "company_id": self.company_a.id,
                     "social_account_id": b["account"].id,
                 }
             ),
-            "message account": lambda: message.write({"account_id": b["account"].id}),
+            "message account": lambda: a["messages"][:1].write(
+                {"account_id": b["account"].id}
+            ),
         }
         for what, attempt in attempts.items():
             with self.subTest(what=what):
-                with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+                with (
+                    self.assertRaises(ValidationError) as caught,
+                    self.env.cr.savepoint(),
+                ):
                     attempt()
                 self.assertNotIn(b["account"].name, str(caught.exception))
         self.assertEqual(a["own_ticket"].social_account_id, a["account"])
