@@ -380,6 +380,19 @@ class TestAccessHttp(TwoCompaniesMixin, HttpCase):
         )
         self.assertIn("My order is late", bodies)
         self._assert_no_internals(json.dumps(chatter))
+        # Another customer's chatter, asked for by id: nothing of it (their
+        # own, the same way: their messages).
+        for route in ("/mail/chatter_fetch", "/mail/thread/messages"):
+            with self.subTest(route=route), mute_logger("odoo.http"):
+                own, other = (
+                    self._json(
+                        route, {"thread_model": "helpdesk.ticket", "thread_id": t.id}
+                    )
+                    for t in (ticket, a["other_ticket"])
+                )
+                self.assertTrue(own["result"]["messages"])
+                self.assertFalse(other.get("result", {}).get("messages"))
+                self.assertNotIn("I want a refund", json.dumps(other))
 
     def _assert_no_internals(self, text):
         a, b = self.side["a"], self.side["b"]
@@ -443,20 +456,16 @@ class TestAccessHttp(TwoCompaniesMixin, HttpCase):
         self.assertEqual(result["result"][0]["name"], account.name)
 
     def _call_kw(self, model, method, args):
-        response = self.url_open(
+        return self._json(
             f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": {},
-                    },
-                }
-            ),
+            {"model": model, "method": method, "args": args, "kwargs": {}},
+        )
+
+    def _json(self, route, params):
+        """The JSON-RPC answer as it is, error included."""
+        response = self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
