@@ -472,16 +472,24 @@ class HelpdeskTicket(models.Model):
         if not tickets:
             return
         opened_at = {ticket.id: index for index, ticket in enumerate(self)}
-        open_by_partner = defaultdict(list)
+        # Contacts are shared between companies; tickets are not: a company's
+        # ticket is compared with that company's tickets only.
+        open_tickets = defaultdict(list)
         for other in self.search(
-            [("partner_id", "in", tickets.partner_id.ids), ("closed", "=", False)]
+            [
+                ("partner_id", "in", tickets.partner_id.ids),
+                ("company_id", "in", tickets.company_id.ids),
+                ("closed", "=", False),
+            ]
         ):
-            open_by_partner[other.partner_id.id].append(other)
+            open_tickets[other.partner_id.id, other.company_id.id].append(other)
         for ticket in tickets:
             others = self.browse(
                 [
                     other.id
-                    for other in open_by_partner[ticket.partner_id.id]
+                    for other in open_tickets[
+                        ticket.partner_id.id, ticket.company_id.id
+                    ]
                     if opened_at.get(other.id, -1) < opened_at[ticket.id]
                     and (
                         other.channel_id != ticket.channel_id

@@ -106,6 +106,30 @@ class TestAccessIsolation(TwoCompaniesMixin, TransactionCase):
         identity.with_env(both).write({"company_id": self.company_b.id})
         self.assertEqual(identity.company_id, self.company_b)
 
+    def test_one_person_writing_to_both_companies(self):
+        """Each company's ticket knows nothing of the other's."""
+        a, b = self.side["a"], self.side["b"]
+        author = "cust-both"
+        for side, text in ((a, "Secret matter for A"), (b, "Question for B")):
+            item = self._item(side["account"], f"both-{side['app'].id}", text, author)
+            side["app"]._social_store_deliveries(
+                generic.split_delivery({"messages": [item]})
+            )
+            self.env["social.care.event"]._cron_process_events()
+        ticket_b = (
+            self.env["social.care.message"]
+            .search(
+                [("account_id", "=", b["account"].id), ("external_id", "like", "both-")]
+            )
+            .ticket_id
+        )
+        self.assertTrue(ticket_b)
+        self.assertFalse(ticket_b.social_possible_duplicate_ids)
+        env = self.as_user(self.agent_ab, self.company_b)
+        seen = ticket_b.with_env(env)
+        self.assertNotIn("Secret matter", " ".join(seen.message_ids.mapped("body")))
+        self.assertFalse(seen.social_other_ticket_ids)
+
     def test_agents_see_their_company_only(self):
         a, b = self.side["a"], self.side["b"]
         for label, env in self.agent_envs().items():
