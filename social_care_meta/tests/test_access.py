@@ -5,6 +5,8 @@ from odoo.tools import mute_logger
 
 from odoo.addons.social_care.tests.access_common import TwoCompaniesMixin
 
+from ..tools import make_signed_request
+
 
 @tagged("post_install", "-at_install")
 class TestMetaAccess(TwoCompaniesMixin, HttpCase):
@@ -42,6 +44,38 @@ class TestMetaAccess(TwoCompaniesMixin, HttpCase):
         self._assert_sees_only(
             manager["social.care.meta.deletion"], a["deletion"], b["deletion"]
         )
+
+    def test_deletion_request_erases_its_company_data_only(self):
+        """A request signed by company A's app never touches company B's people."""
+        a, b = self.side["a"], self.side["b"]
+        person = "meta-person-in-both"
+        identities = self.env["social.care.identity"].create(
+            [
+                {
+                    "provider": "meta",
+                    "scope": f"scope-{key}",
+                    "external_id": person,
+                    "name": f"Person known to {key}",
+                    "company_id": side["company"].id,
+                }
+                for key, side in (("a", a), ("b", b))
+            ]
+        )
+        response = self.url_open(
+            f"/social_care_meta/deletion/{a['meta_app'].id}",
+            data={
+                "signed_request": make_signed_request(
+                    {"user_id": person}, a["meta_app"].client_secret
+                )
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        deletion = self.env["social.care.meta.deletion"].search(
+            [("confirmation_code", "=", response.json()["confirmation_code"])]
+        )
+        self.assertEqual((deletion.app_id, deletion.identity_count), (a["meta_app"], 1))
+        self.assertNotEqual(identities[0].name, "Person known to a")
+        self.assertEqual(identities[1].name, "Person known to b")
 
     @mute_logger("odoo.http")
     def test_facebook_login_is_for_administrators(self):
