@@ -1,4 +1,5 @@
 from . import (
+    social_care_company_mixin,
     social_care_app,
     social_care_account,
     social_care_event,

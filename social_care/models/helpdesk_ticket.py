@@ -4,6 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import formataddr, html2plaintext, plaintext2html
 
@@ -34,33 +35,56 @@ def _hours_between(start, end):
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    # Every field below is for employees: a portal customer reads their
+    # ticket, never its social internals (identities, thread keys, accounts).
     social_account_id = fields.Many2one(
-        "social.care.account", "Social account", index=True, readonly=True
+        "social.care.account",
+        "Social account",
+        index=True,
+        readonly=True,
+        groups="base.group_user",
     )
     social_channel = fields.Selection(
         [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         "Social channel",
         readonly=True,
         index=True,
+        groups="base.group_user",
     )
-    social_is_private = fields.Boolean("Private conversation", readonly=True)
-    social_thread_key = fields.Char(index=True, readonly=True, copy=False)
+    social_is_private = fields.Boolean(
+        "Private conversation", readonly=True, groups="base.group_user"
+    )
+    social_thread_key = fields.Char(
+        index=True, readonly=True, copy=False, groups="base.group_user"
+    )
     social_identity_id = fields.Many2one(
-        "social.care.identity", "Social author", readonly=True
+        "social.care.identity",
+        "Social author",
+        readonly=True,
+        groups="base.group_user",
     )
     social_message_ids = fields.One2many(
-        "social.care.message", "ticket_id", "Social messages"
+        "social.care.message",
+        "ticket_id",
+        "Social messages",
+        groups="base.group_user",
     )
     social_reply_private = fields.Boolean(
         "Reply in private",
         help="Agents' replies from the chatter go out as a private message "
         "instead of a public reply.",
+        groups="base.group_user",
     )
     social_last_customer_message_at = fields.Datetime(
-        "Customer's last message", readonly=True
+        "Customer's last message",
+        readonly=True,
+        groups="base.group_user",
     )
     social_previous_ticket_id = fields.Many2one(
-        "helpdesk.ticket", "Previous conversation", readonly=True
+        "helpdesk.ticket",
+        "Previous conversation",
+        readonly=True,
+        groups="base.group_user",
     )
     social_possible_duplicate_ids = fields.Many2many(
         "helpdesk.ticket",
@@ -69,6 +93,7 @@ class HelpdeskTicket(models.Model):
         "other_id",
         "Possible duplicates",
         readonly=True,
+        groups="base.group_user",
     )
     social_suggested_partner_ids = fields.Many2many(
         "res.partner",
@@ -76,14 +101,19 @@ class HelpdeskTicket(models.Model):
         "ticket_id",
         "partner_id",
         "Suggested contacts",
+        groups="base.group_user",
     )
-    social_is_spam = fields.Boolean("Spam", readonly=True)
+    social_is_spam = fields.Boolean("Spam", readonly=True, groups="base.group_user")
+    lead_id = fields.Many2one(
+        "crm.lead", readonly=True, copy=False, groups="base.group_user"
+    )
     social_post_id = fields.Many2one(
         "social.care.post",
         "Origin post",
         readonly=True,
         copy=False,
         index="btree_not_null",
+        groups="base.group_user",
         help="The post the conversation started under (commented on, replied "
         "to, or the ad a message came from).",
     )
@@ -91,39 +121,53 @@ class HelpdeskTicket(models.Model):
         related="social_post_id.campaign_id",
         store=True,
         string="Campaign",
+        groups="base.group_user",
         help="The origin post's UTM campaign: set on the post, it follows here.",
     )
-    lead_id = fields.Many2one("crm.lead", readonly=True, copy=False)
     social_window_deadline = fields.Datetime(
         "Reply window closes",
         compute="_compute_social_window_deadline",
         store=True,
         help="Until when the platform lets agents answer this private conversation.",
+        groups="base.group_user",
     )
-    social_window_closed = fields.Boolean(compute="_compute_social_window_closed")
-    social_partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    social_window_closed = fields.Boolean(
+        compute="_compute_social_window_closed", groups="base.group_user"
+    )
+    social_partner_phone = fields.Char(
+        related="partner_id.phone", string="Phone", groups="base.group_user"
+    )
     social_partner_identity_ids = fields.One2many(
-        related="partner_id.social_identity_ids", string="Customer's identities"
+        related="partner_id.social_identity_ids",
+        string="Customer's identities",
+        groups="base.group_user",
     )
     social_other_ticket_ids = fields.Many2many(
         "helpdesk.ticket",
         compute="_compute_social_other_ticket_ids",
         string="Customer's other open tickets",
+        groups="base.group_user",
     )
     social_reply_channel = fields.Selection(
         [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
         "Replies go to",
         compute="_compute_social_reply_info",
+        groups="base.group_user",
     )
     social_reply_max_length = fields.Integer(
-        "Reply length limit", compute="_compute_social_reply_info"
+        "Reply length limit",
+        compute="_compute_social_reply_info",
+        groups="base.group_user",
     )
-    social_reply_public_allowed = fields.Boolean(compute="_compute_social_reply_info")
+    social_reply_public_allowed = fields.Boolean(
+        compute="_compute_social_reply_info", groups="base.group_user"
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
         index=True,
         help="The customer wrote last and no agent has answered since.",
+        groups="base.group_user",
     )
     answered_within_target = fields.Float(
         "Answered within target (%)",
@@ -132,21 +176,42 @@ class HelpdeskTicket(models.Model):
         aggregator="avg",
         help="100 when the first response came within the company's target, "
         "else 0: averaged, it is the share of tickets answered in time.",
+        groups="base.group_user",
     )
-    first_response_at = fields.Datetime(readonly=True, copy=False)
+    first_response_at = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user"
+    )
     first_response_hours = fields.Float(
         compute="_compute_response_times",
         store=True,
         aggregator="avg",
         help="Hours from creation to the first answer by an internal user, "
         "on any channel.",
+        groups="base.group_user",
     )
     resolution_hours = fields.Float(
         compute="_compute_response_times",
         store=True,
         aggregator="avg",
         help="Hours from creation to closing.",
+        groups="base.group_user",
     )
+
+    @api.constrains("social_account_id", "company_id")
+    def _check_social_account_company(self):
+        """Replies go out through the ticket's account: never another company's.
+
+        The error names neither record (Odoo's own company check would name the
+        other company's account to someone who may not read it).
+        """
+        for ticket in self.sudo().filtered("social_account_id"):
+            if ticket.company_id != ticket.social_account_id.company_id:
+                raise ValidationError(
+                    _(
+                        "A ticket's social account must belong to the ticket's "
+                        "company."
+                    )
+                )
 
     @api.depends("social_last_customer_message_at", "social_channel")
     def _compute_social_window_deadline(self):
@@ -426,16 +491,24 @@ class HelpdeskTicket(models.Model):
         if not tickets:
             return
         opened_at = {ticket.id: index for index, ticket in enumerate(self)}
-        open_by_partner = defaultdict(list)
+        # Contacts are shared between companies; tickets are not: a company's
+        # ticket is compared with that company's tickets only.
+        open_tickets = defaultdict(list)
         for other in self.search(
-            [("partner_id", "in", tickets.partner_id.ids), ("closed", "=", False)]
+            [
+                ("partner_id", "in", tickets.partner_id.ids),
+                ("company_id", "in", tickets.company_id.ids),
+                ("closed", "=", False),
+            ]
         ):
-            open_by_partner[other.partner_id.id].append(other)
+            open_tickets[other.partner_id.id, other.company_id.id].append(other)
         for ticket in tickets:
             others = self.browse(
                 [
                     other.id
-                    for other in open_by_partner[ticket.partner_id.id]
+                    for other in open_tickets[
+                        ticket.partner_id.id, ticket.company_id.id
+                    ]
                     if opened_at.get(other.id, -1) < opened_at[ticket.id]
                     and (
                         other.channel_id != ticket.channel_id

@@ -118,8 +118,14 @@ class SocialCareAccount(models.Model):
     ]
 
     def _compute_counts(self):
-        events = self.env["social.care.event"]._read_group(
-            [("account_id", "in", self.ids)], ["account_id", "state"], ["__count"]
+        # Counts only, of accounts the user already sees: agents, who cannot
+        # read the event inbox, may know how many events it holds.
+        events = (
+            self.env["social.care.event"]
+            .sudo()
+            ._read_group(
+                [("account_id", "in", self.ids)], ["account_id", "state"], ["__count"]
+            )
         )
         tickets = dict(
             self.env["helpdesk.ticket"]._read_group(

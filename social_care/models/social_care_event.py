@@ -25,6 +25,7 @@ class SocialCareEvent(models.Model):
     """
 
     _name = "social.care.event"
+    _inherit = "social.care.company.mixin"
     _description = "Social Care Event"
     _order = "id desc"
     _rec_name = "delivery_key"

@@ -10,6 +10,7 @@ class SocialCareIdentity(models.Model):
     """
 
     _name = "social.care.identity"
+    _inherit = "social.care.company.mixin"
     _description = "Social Identity"
     _order = "provider, handle, id"
     _rec_names_search = ["handle", "name", "external_id"]

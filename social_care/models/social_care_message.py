@@ -7,7 +7,7 @@ import requests
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
@@ -58,6 +58,7 @@ class SocialCareMessage(models.Model):
     """
 
     _name = "social.care.message"
+    _inherit = "social.care.company.mixin"
     _description = "Social Message"
     _order = "posted_at desc, id desc"
     _rec_name = "external_id"
@@ -128,6 +129,20 @@ class SocialCareMessage(models.Model):
                 WHERE external_id IS NOT NULL;
             """
         )
+
+    @api.constrains("account_id", "ticket_id")
+    def _check_ticket_company(self):
+        """A message goes out through its account: its ticket is of that company."""
+        for message in self.sudo():
+            ticket_company = message.ticket_id.company_id
+            if ticket_company and ticket_company != message.account_id.company_id:
+                # Named neither: one of them may be another company's.
+                raise ValidationError(
+                    _(
+                        "A social message and its ticket must belong to the same "
+                        "company."
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Inbound
@@ -494,7 +509,9 @@ class SocialCareMessage(models.Model):
             and ticket.team_id.social_care_approve_public
             and not self.env.user.has_group("social_care.group_social_care_manager")
         )
-        message = self.create(
+        # Agents read social messages, never write them: the row is made here,
+        # after the checks, so a reply cannot skip them or the approval.
+        message = self.sudo().create(
             {
                 "account_id": account.id,
                 "direction": "out",
@@ -522,7 +539,7 @@ class SocialCareMessage(models.Model):
 
     def action_retry(self):
         """Queue a failed message again: an agent's decision, after the error."""
-        self.filtered(lambda m: m.state == "failed").write(
+        self.filtered(lambda m: m.state == "failed").sudo().write(
             {"state": "queued", "next_attempt_at": False, "error": False}
         )
         self.env.ref("social_care.ir_cron_send_messages")._trigger()

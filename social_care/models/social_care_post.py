@@ -25,7 +25,7 @@ class SocialCarePost(models.Model):
     """
 
     _name = "social.care.post"
-    _inherit = ["utm.mixin"]
+    _inherit = ["utm.mixin", "social.care.company.mixin"]
     _description = "Social Post"
     _order = "last_ticket_at desc, id desc"
 

@@ -16,6 +16,7 @@ class SocialCareRule(models.Model):
     """
 
     _name = "social.care.rule"
+    _inherit = "social.care.company.mixin"
     _description = "Social Care Routing Rule"
     _order = "sequence, id"
 

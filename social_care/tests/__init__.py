@@ -1,4 +1,5 @@
 from . import (
+    test_access,
     test_ingestion,
     test_media,
     test_outbound,

@@ -9,8 +9,12 @@ from .social_care_account import COMMENT_CHANNELS
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    meta_can_moderate = fields.Boolean(compute="_compute_meta_moderation")
-    meta_has_hidden = fields.Boolean(compute="_compute_meta_moderation")
+    meta_can_moderate = fields.Boolean(
+        compute="_compute_meta_moderation", groups="base.group_user"
+    )
+    meta_has_hidden = fields.Boolean(
+        compute="_compute_meta_moderation", groups="base.group_user"
+    )
 
     @api.depends("social_account_id", "social_message_ids.meta_is_hidden")
     def _compute_meta_moderation(self):

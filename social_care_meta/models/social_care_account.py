@@ -753,4 +753,4 @@ class SocialCareAccount(models.Model):
         flag = "true" if hidden else "false"
         param = "hide" if message.channel == "instagram_comment" else "is_hidden"
         self._meta_request("POST", message.external_id, {param: flag})
-        message.meta_is_hidden = hidden
+        message.sudo().meta_is_hidden = hidden  # agents do not write messages

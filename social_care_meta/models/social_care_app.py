@@ -310,7 +310,14 @@ class SocialCareApp(models.Model):
         identities = (
             self.env["social.care.identity"]
             .sudo()
-            .search([("provider", "=", "meta"), ("external_id", "=", user_id)])
+            .search(
+                [
+                    ("provider", "=", "meta"),
+                    ("external_id", "=", user_id),
+                    # Signed with this app's secret: it speaks for its company only.
+                    ("company_id", "=", self.company_id.id),
+                ]
+            )
         )
         messages = identities.message_ids
         counts = {"identity_count": len(identities), "message_count": len(messages)}

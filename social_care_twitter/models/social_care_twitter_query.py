@@ -14,6 +14,7 @@ class SocialCareTwitterQuery(models.Model):
     """
 
     _name = "social.care.twitter.query"
+    _inherit = "social.care.company.mixin"
     _description = "X Listening Query"
     _order = "account_id, name"
 
@@ -110,6 +111,7 @@ class SocialCareTwitterHit(models.Model):
     """A post found by a review-mode query, waiting for an agent's decision."""
 
     _name = "social.care.twitter.hit"
+    _inherit = "social.care.company.mixin"
     _description = "X Listening Result"
     _order = "posted_at desc, id desc"
     _rec_name = "post_id"
