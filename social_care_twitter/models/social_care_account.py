@@ -227,11 +227,12 @@ class SocialCareAccount(models.Model):
             )
 
     def _compute_twitter_calls_today(self):
+        # Calls are counted per UTC day (X's own clock), whatever the user's zone.
         counts = dict(
             self.env["social.care.twitter.usage"]._read_group(
                 [
                     ("account_id", "in", self.ids),
-                    ("date", "=", fields.Date.context_today(self)),
+                    ("date", "=", fields.Date.today()),
                 ],
                 ["account_id"],
                 ["count:sum"],
