@@ -104,6 +104,22 @@ class HelpdeskTicket(models.Model):
         "Reply length limit", compute="_compute_social_reply_info"
     )
     social_reply_public_allowed = fields.Boolean(compute="_compute_social_reply_info")
+    social_reply_window_deadline = fields.Datetime(
+        "Reply accepted until",
+        compute="_compute_social_reply_info",
+        help="Until when the platform accepts a reply in the current reply mode.",
+    )
+    social_reply_length_unit = fields.Selection(
+        [
+            ("characters", "Characters"),
+            ("weighted", "Weighted characters (X)"),
+            ("bytes", "Bytes"),
+        ],
+        "Reply length unit",
+        compute="_compute_social_reply_info",
+        help="How the platform counts the reply length limit; the composer counts "
+        "the same way.",
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
@@ -152,6 +168,8 @@ class HelpdeskTicket(models.Model):
                         "social_reply_channel": False,
                         "social_reply_max_length": 0,
                         "social_reply_public_allowed": False,
+                        "social_reply_window_deadline": False,
+                        "social_reply_length_unit": False,
                     }
                 )
                 continue
@@ -162,6 +180,8 @@ class HelpdeskTicket(models.Model):
                     "social_reply_channel": ticket._social_reply_channel(private),
                     "social_reply_max_length": limits.get("max_length") or 0,
                     "social_reply_public_allowed": limits.get("public_allowed", True),
+                    "social_reply_window_deadline": limits.get("window_deadline"),
+                    "social_reply_length_unit": limits.get("length_unit", "characters"),
                 }
             )
 
@@ -481,7 +501,10 @@ class HelpdeskTicket(models.Model):
         )
         social_reply = is_agent_answer and self.social_account_id
         if social_reply:
-            text = html2plaintext(kwargs.get("body") or "").strip()
+            # Without link references: "url [1] … [1] url" is not what was typed.
+            text = html2plaintext(
+                kwargs.get("body") or "", include_references=False
+            ).strip()
             private = self.env.context.get(
                 "social_care_private", self.social_reply_private
             )

@@ -14,6 +14,7 @@ from .common import SocialCareCase
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
 REPLY_TEXT = "Sorry about that, we are checking with the courier."
+CANNED_RESPONSE_XMLID = "social_care.canned_response_thanks"
 
 
 @tagged("post_install", "-at_install")
@@ -56,6 +57,7 @@ class TestTours(HttpCase, SocialCareCase):
             raise AssertionError(f"Tour {tour_name} could not run: {error}") from error
 
     def test_agent_replies_then_moves_to_private(self):
+        """Also a canned response from the demo data, typed as ":sc_thanks"."""
         self.assertTrue(self.ticket)
         self.assertFalse(self.ticket.social_reply_private)
         self.start_tour("/odoo", "social_care_agent_tour", login=self.agent.login)
@@ -64,13 +66,16 @@ class TestTours(HttpCase, SocialCareCase):
             order="id",
         )
         template = self.ticket.company_id.social_care_private_template
+        canned = self.env.ref(CANNED_RESPONSE_XMLID).substitution
         self.assertEqual(
             [(m.text, m.state, m.is_private, m.user_id) for m in outgoing],
             [
                 (REPLY_TEXT, "queued", False, self.agent),
+                (canned, "queued", False, self.agent),
                 (template, "queued", False, self.agent),
             ],
         )
+        self.assertEqual(outgoing[1].mail_message_id.author_id, self.agent.partner_id)
         self.assertEqual(outgoing[0].parent_id.external_id, "tour-1")
         self.assertTrue(self.ticket.social_reply_private)
         self.assertTrue(self.ticket.first_response_at)
