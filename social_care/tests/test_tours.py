@@ -1,4 +1,5 @@
-"""Browser tours: an agent answers a social ticket, a manager reads the report.
+"""Browser tests: an agent answers a social ticket, a manager reads the report,
+and the composer's JS counts reply lengths as the server does (hoot unit tests).
 
 They run in headless Chromium (``HttpCase.start_tour``). Odoo skips browser
 tests when it finds no Chrome or Chromium; here a missing browser is a failure,
@@ -10,10 +11,25 @@ import unittest
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _find_executable
 
+from odoo.addons.web.tests.test_js import unit_test_error_checker
+
 from .common import SocialCareCase
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
 REPLY_TEXT = "Sorry about that, we are checking with the courier."
+HOOT_SUITE = "@social_care"
+# static/tests/*.test.js: a suite that ran nothing must not pass.
+HOOT_TEST_COUNT = 3
+
+
+def hoot_id(name):
+    """Hoot's id of a suite or test, for the ``suite=`` filter of /web/tests."""
+    value = 0
+    for char in name:
+        value = ((value << 5) - value + ord(char)) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
 CANNED_RESPONSE_XMLID = "social_care.canned_response_thanks"
 
 
@@ -82,3 +98,16 @@ class TestTours(HttpCase, SocialCareCase):
 
     def test_manager_reads_response_times_by_channel(self):
         self.start_tour("/odoo", "social_care_manager_tour", login=self.manager.login)
+
+    def test_composer_counts_like_the_server(self):
+        """The JS port of X's weighted length passes the Python module's cases."""
+        self.browser_js(
+            "/web/tests?headless&loglevel=2&preset=desktop&timeout=15000"
+            f"&suite={hoot_id(HOOT_SUITE)}",
+            "",
+            # The test runner reads module dependencies: administrators only.
+            login="admin",
+            timeout=120,
+            success_signal=f"[HOOT] passed {HOOT_TEST_COUNT} tests",
+            error_checker=unit_test_error_checker,
+        )
