@@ -5,9 +5,9 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.osv import expression
-from odoo.tools import formataddr, html2plaintext, plaintext2html
+from odoo.tools import formataddr, plaintext2html
 
-from ..tools import CHANNELS, extract_contact_hints
+from ..tools import CHANNELS, extract_contact_hints, html_to_text
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
 
 TITLE_LENGTH = 60
@@ -501,10 +501,7 @@ class HelpdeskTicket(models.Model):
         )
         social_reply = is_agent_answer and self.social_account_id
         if social_reply:
-            # Without link references: "url [1] … [1] url" is not what was typed.
-            text = html2plaintext(
-                kwargs.get("body") or "", include_references=False
-            ).strip()
+            text = html_to_text(kwargs.get("body") or "")
             private = self.env.context.get(
                 "social_care_private", self.social_reply_private
             )

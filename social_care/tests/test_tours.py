@@ -16,7 +16,10 @@ from odoo.addons.web.tests.test_js import unit_test_error_checker
 from .common import SocialCareCase
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
-REPLY_TEXT = "Sorry about that, we are checking with the courier."
+REPLY_TEXT = (
+    "Sorry about that, we are checking with the courier: "
+    "https://example.com/track/SC-1042."
+)
 HOOT_SUITE = "@social_care"
 # static/tests/*.test.js: a suite that ran nothing must not pass.
 HOOT_TEST_COUNT = 3
@@ -101,13 +104,19 @@ class TestTours(HttpCase, SocialCareCase):
 
     def test_composer_counts_like_the_server(self):
         """The JS port of X's weighted length passes the Python module's cases."""
-        self.browser_js(
-            "/web/tests?headless&loglevel=2&preset=desktop&timeout=15000"
-            f"&suite={hoot_id(HOOT_SUITE)}",
-            "",
-            # The test runner reads module dependencies: administrators only.
-            login="admin",
-            timeout=120,
-            success_signal=f"[HOOT] passed {HOOT_TEST_COUNT} tests",
-            error_checker=unit_test_error_checker,
+        with self.assertLogs(__name__, "INFO") as logs:
+            self.browser_js(
+                "/web/tests?headless&loglevel=2&preset=desktop&timeout=15000"
+                f"&suite={hoot_id(HOOT_SUITE)}",
+                "",
+                # The test runner reads module dependencies: administrators only.
+                login="admin",
+                timeout=120,
+                success_signal="[HOOT] test suite succeeded",
+                error_checker=unit_test_error_checker,
+            )
+        ran = f"[HOOT] passed {HOOT_TEST_COUNT} tests"
+        self.assertTrue(
+            any(ran in line for line in logs.output),
+            "The hoot suite did not run the social_care tests.",
         )

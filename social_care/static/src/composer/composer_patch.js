@@ -29,4 +29,16 @@ patch(Composer.prototype, {
     }
     return record;
   },
+
+  /** A reply the platform refused stays editable, so that the agent can fix it. */
+  async processMessage(callback) {
+    try {
+      return await super.processMessage(callback);
+    } catch (error) {
+      if (this.socialCareRecord) {
+        this.state.active = true;
+      }
+      throw error;
+    }
+  },
 });

@@ -10,7 +10,9 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const CUSTOMER_TEXT = "My parcel never arrived, order SC-1042";
-const REPLY_TEXT = "Sorry about that, we are checking with the courier.";
+// The link and the full stop after it go out as typed (no "[1]" reference, no space).
+const REPLY_TEXT =
+  "Sorry about that, we are checking with the courier: https://example.com/track/SC-1042.";
 const TICKET_ROW = `.o_data_row:contains('${CUSTOMER_TEXT}')`;
 const CANNED_SHORTCUT = "sc_thanks";
 const CANNED_TEXT =
