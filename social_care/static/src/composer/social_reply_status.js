@@ -126,10 +126,12 @@ export class SocialReplyStatus extends Component {
 
   get windowTitle() {
     const deadline = this.data.social_reply_window_deadline;
-    return deadline
-      ? _t("The platform accepts replies until %(date)s", {
-          date: deadline.toLocaleString(DateTime.DATETIME_MED),
-        })
-      : "";
+    if (!deadline) {
+      return "";
+    }
+    const date = deadline.toLocaleString(DateTime.DATETIME_MED);
+    return this.windowClosed
+      ? _t("The platform stopped accepting replies on %(date)s", { date })
+      : _t("The platform accepts replies until %(date)s", { date });
   }
 }

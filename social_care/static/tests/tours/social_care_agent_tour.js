@@ -166,6 +166,16 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       trigger: `${STATUS} .o_social_care_reply_destination:contains('Private message on Messenger')`,
     },
     {
+      content: "Switch the composer to a log note",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-logNote",
+      run: "click",
+    },
+    {
+      content: "A log note goes nowhere: no reply status",
+      trigger:
+        ".o-mail-Chatter .o-mail-Composer:has(.o-mail-Composer-input):not(:has(.o_social_care_reply_status))",
+    },
+    {
       content: "Open the Social tab",
       trigger: ".o_notebook .nav-link[name='social']",
       run: "click",
