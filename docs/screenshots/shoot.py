@@ -7,6 +7,7 @@ Serve a database prepared with demo_data.py, then:
 Logs in as admin/admin and writes ticket-form.png, composer.png and report.png
 next to this file. Both ticket shots have the chatter's "Send message" open,
 with the composer's reply status (destination, characters left, window).
+Customers' emoji need a colour emoji font (apt-get install fonts-noto-color-emoji).
 """
 
 import base64
