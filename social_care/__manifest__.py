@@ -31,9 +31,15 @@
         "views/social_care_overview_views.xml",
         "views/social_care_post_views.xml",
     ],
-    "demo": ["demo/social_care_demo.xml", "demo/social_care_post_demo.xml"],
+    "demo": [
+        "demo/social_care_demo.xml",
+        "demo/social_care_post_demo.xml",
+        "demo/mail_canned_response_demo.xml",
+    ],
     "assets": {
+        "web.assets_backend": ["social_care/static/src/**/*"],
         "web.assets_tests": ["social_care/static/tests/tours/**/*"],
+        "web.assets_unit_tests": ["social_care/static/tests/**/*.test.js"],
     },
     "installable": True,
     "application": False,

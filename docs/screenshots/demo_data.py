@@ -5,22 +5,26 @@ creates), run it in Odoo's shell, then serve that database and run shoot.py:
 
     odoo-bin shell --addons-path=... -d sc_shots < docs/screenshots/demo_data.py
 
-It delivers social messages through the demo generic-provider app, answers one
-as the administrator (the platform's answer is simulated), adds email, phone
-and web tickets, and spreads first responses over three months for the report.
+It delivers social messages through the demo generic-provider app and, for the
+two tickets on the screenshots, a Facebook Page account (a comment answered as
+the administrator, the platform's answer simulated, and a Messenger
+conversation); it adds email, phone and web tickets, and spreads first
+responses over three months for the report.
 """
 
 # ruff: noqa: F821  (``env`` is given by odoo-bin shell)
-import json
 import random
 from datetime import timedelta
 from unittest.mock import patch
 
-import requests
-
 from odoo import fields
 
-from odoo.addons.social_care.tools import generic
+from odoo.addons.social_care.tools import (
+    Author,
+    SendResult,
+    SocialMessage,
+    generic,
+)
 
 random.seed(18)
 env = env(context=dict(env.context, social_care_no_commit=True, tz="Europe/Rome"))
@@ -57,25 +61,44 @@ def msg(id_, channel, thread, text, author, ago, **extra):
     return item
 
 
-class Resp:
-    def __init__(self, data):
-        self.status_code = 200
-        self._data = data
-        self.headers = {}
-        self.text = json.dumps(data)
+# Sofia's and Giulia's conversations come through a Facebook Page account, so
+# that the composer shows Meta's limits and Messenger's reply window. Nothing
+# calls Meta: messages are ingested as the connector would after parsing, and
+# the send is answered in place of the Graph API.
+meta_app = env["social.care.app"].create(
+    {
+        "name": "Demo Meta app",
+        "provider": "meta",
+        "client_key": "demo",
+        "client_secret": "demo-secret-not-for-production",
+    }
+)
+page = env["social.care.account"].create(
+    {
+        "name": "Demo Community (Facebook Page)",
+        "app_id": meta_app.id,
+        "external_ref": "1044",
+        "handle": "demo.community",
+        "meta_surface": "facebook",
+        "state": "connected",
+        "poll_enabled": False,
+        "team_id": team.id,
+    }
+)
 
-    def json(self):
-        return self._data
+
+def ingest(message):
+    return env["social.care.message"]._social_ingest(page, [message])
 
 
-def send_all(permalinks):
-    answers = list(permalinks)
+def send_all(results):
+    answers = list(results)
 
-    def fake_post(url, data=None, headers=None, timeout=None):
-        ext, link = answers.pop(0)
-        return Resp({"id": ext, "permalink": link})
+    def fake_send(account, message):
+        external_id, permalink = answers.pop(0)
+        return SendResult(external_id, permalink)
 
-    with patch.object(requests, "post", side_effect=fake_post):
+    with patch.object(type(page), "_social_send", fake_send):
         env["social.care.message"]._cron_send_messages()
 
 
@@ -85,22 +108,24 @@ def reply(ticket, text, **ctx):
     )
 
 
-sofia = {
-    "id": "fb-501",
-    "name": "Sofia Esposito",
-    "handle": "sofia.esposito",
-    "profile_url": "https://www.facebook.com/sofia.esposito",
-}
-deliver(
-    msg(
-        "fb-7781",
-        "facebook_comment",
-        "fb:comment:7781",
-        "Hi! I ordered the blue running shoes (order SC-2291) ten days ago and "
+sofia = Author(
+    external_id="fb-501",
+    name="Sofia Esposito",
+    handle="sofia.esposito",
+    profile_url="https://www.facebook.com/sofia.esposito",
+)
+post = "https://www.facebook.com/demo.community/posts/1044?comment_id="
+ingest(
+    SocialMessage(
+        account_ref="1044",
+        external_id="fb-7781",
+        channel="facebook_comment",
+        thread_key="fb:comment:7781",
+        text="Hi! I ordered the blue running shoes (order SC-2291) ten days ago and "
         "the tracking hasn't moved since Monday. Can you help?",
-        sofia,
-        timedelta(hours=3, minutes=12),
-        permalink="https://www.facebook.com/demo.community/posts/1044?comment_id=7781",
+        author=sofia,
+        created_at=now - timedelta(hours=3, minutes=12),
+        permalink=post + "7781",
     )
 )
 ticket = env["social.care.message"].search([("external_id", "=", "fb-7781")]).ticket_id
@@ -109,20 +134,36 @@ reply(
     "Hi Sofia, sorry for the wait! We are checking with the courier and will "
     "update you here within the hour.",
 )
-send_all(
-    [("fb-7790", "https://www.facebook.com/demo.community/posts/1044?comment_id=7790")]
-)
-deliver(
-    msg(
-        "fb-7795",
-        "facebook_comment",
-        "fb:comment:7781",
-        "Thank you! They are a birthday present for Saturday, so fingers crossed 🙏",
-        sofia,
-        timedelta(minutes=41),
-        parent_id="fb-7781",
-        permalink="https://www.facebook.com/demo.community/posts/1044?comment_id=7795",
+send_all([("fb-7790", post + "7790")])
+ingest(
+    SocialMessage(
+        account_ref="1044",
+        external_id="fb-7795",
+        channel="facebook_comment",
+        thread_key="fb:comment:7781",
+        text="Thank you! They are a birthday present for Saturday, so fingers "
+        "crossed 🙏",
+        author=sofia,
+        parent_external_id="fb-7781",
+        created_at=now - timedelta(minutes=41),
+        permalink=post + "7795",
     )
+)
+ingest(
+    SocialMessage(
+        account_ref="1044",
+        external_id="mid.7001",
+        channel="messenger",
+        thread_key="messenger:psid-7001",
+        kind="dm",
+        text="Hi, the parcel for order SC-2317 says delivered but it is not "
+        "here. Can you check?",
+        author=Author(external_id="psid-7001", name="Giulia Russo"),
+        created_at=now - timedelta(hours=3, minutes=17),
+    )
+)
+messenger_ticket = (
+    env["social.care.message"].search([("external_id", "=", "mid.7001")]).ticket_id
 )
 
 people = [
@@ -207,6 +248,7 @@ typical = {
 tickets = env["helpdesk.ticket"].search([])
 keep_open = (
     ticket
+    | messenger_ticket
     | env["social.care.message"]
     .search([("external_id", "in", ["m-300", "m-301", "m-302"])])
     .ticket_id
@@ -239,6 +281,6 @@ for t in quiet.search([("social_account_id", "!=", False)]):
         t.user_id = admin if t.first_response_at else False
 quiet.search([("user_id", "=", root.id)]).user_id = False
 env.flush_all()
-print("TICKET", ticket.id)
+print("TICKET", ticket.id, "MESSENGER", messenger_ticket.id)
 env.cr.commit()
 print("ENRICHED OK")

@@ -5,7 +5,9 @@ Serve a database prepared with demo_data.py, then:
     .venv/bin/python docs/screenshots/shoot.py [http://127.0.0.1:8869] [sc_shots]
 
 Logs in as admin/admin and writes ticket-form.png, composer.png and report.png
-next to this file.
+next to this file. Both ticket shots have the chatter's "Send message" open,
+with the composer's reply status (destination, characters left, window).
+Customers' emoji need a colour emoji font (apt-get install fonts-noto-color-emoji).
 """
 
 import base64
@@ -34,18 +36,25 @@ r = session.post(
 )
 r.raise_for_status()
 sid = session.cookies["session_id"]
-TICKET = session.post(
-    f"{BASE}/web/dataset/call_kw",
-    json={
-        "jsonrpc": "2.0",
-        "params": {
-            "model": "helpdesk.ticket",
-            "method": "search",
-            "args": [[("name", "like", "blue running shoes")]],
-            "kwargs": {"limit": 1},
+
+
+def find_ticket(domain):
+    return session.post(
+        f"{BASE}/web/dataset/call_kw",
+        json={
+            "jsonrpc": "2.0",
+            "params": {
+                "model": "helpdesk.ticket",
+                "method": "search",
+                "args": [domain],
+                "kwargs": {"limit": 1},
+            },
         },
-    },
-).json()["result"][0]
+    ).json()["result"][0]
+
+
+TICKET = find_ticket([("name", "like", "blue running shoes")])
+MESSENGER_TICKET = find_ticket([("name", "like", "order SC-2317")])
 
 profile = tempfile.mkdtemp(prefix="shots_chrome_")
 chrome = subprocess.Popen(
@@ -134,24 +143,30 @@ try:
     cdp("Network.enable")
     cdp("Network.setCookie", name="session_id", value=sid, domain="127.0.0.1", path="/")
 
-    # 1. The social ticket form.
-    cdp(
-        "Page.navigate",
-        url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_social_action/{TICKET}",
-    )
-    wait(".o_form_view .alert-info")
-    wait(".o-mail-Message")
+    def open_ticket(ticket_id):
+        cdp(
+            "Page.navigate",
+            url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_social_action/"
+            f"{ticket_id}",
+        )
+        wait(".o_form_view .alert-info")
+        wait(".o-mail-Message")
+        click(".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage")
+        wait(".o-mail-Composer .o_social_care_reply_status")
+
+    # 1. The social ticket form, "Send message" open: where the reply goes.
+    open_ticket(TICKET)
     shot("ticket-form.png")
 
-    # 2. The composer: "Send message" open, a reply being written.
-    click(".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage")
-    wait(".o-mail-Composer-input")
+    # 2. The composer on Messenger: a reply being written, counted, and the
+    # time left in the messaging window.
+    open_ticket(MESSENGER_TICKET)
     js("""(() => {
         const el = document.querySelector('.o-mail-Composer-input');
         el.focus();
         document.execCommand('insertText', false,
-            'Good news, Sofia: the courier has your parcel and delivers it on Friday. '
-            + 'Tracking: https://track.example.com/SC-2291');
+            'Hi Giulia, sorry about that! I have opened a claim with the courier; '
+            + 'you can follow it at https://track.example.com/claims/SC-2317');
         return true;
     })()""")
     time.sleep(0.5)

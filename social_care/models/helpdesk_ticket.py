@@ -6,9 +6,9 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
-from odoo.tools import formataddr, html2plaintext, plaintext2html
+from odoo.tools import formataddr, plaintext2html
 
-from ..tools import CHANNELS, extract_contact_hints
+from ..tools import CHANNELS, extract_contact_hints, html_to_text
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
 
 TITLE_LENGTH = 60
@@ -162,6 +162,24 @@ class HelpdeskTicket(models.Model):
     social_reply_public_allowed = fields.Boolean(
         compute="_compute_social_reply_info", groups="base.group_user"
     )
+    social_reply_window_deadline = fields.Datetime(
+        "Reply accepted until",
+        compute="_compute_social_reply_info",
+        help="Until when the platform accepts a reply in the current reply mode.",
+        groups="base.group_user",
+    )
+    social_reply_length_unit = fields.Selection(
+        [
+            ("characters", "Characters"),
+            ("weighted", "Weighted characters (X)"),
+            ("bytes", "Bytes"),
+        ],
+        "Reply length unit",
+        compute="_compute_social_reply_info",
+        help="How the platform counts the reply length limit; the composer counts "
+        "the same way.",
+        groups="base.group_user",
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
@@ -232,6 +250,8 @@ class HelpdeskTicket(models.Model):
                         "social_reply_channel": False,
                         "social_reply_max_length": 0,
                         "social_reply_public_allowed": False,
+                        "social_reply_window_deadline": False,
+                        "social_reply_length_unit": False,
                     }
                 )
                 continue
@@ -242,6 +262,8 @@ class HelpdeskTicket(models.Model):
                     "social_reply_channel": ticket._social_reply_channel(private),
                     "social_reply_max_length": limits.get("max_length") or 0,
                     "social_reply_public_allowed": limits.get("public_allowed", True),
+                    "social_reply_window_deadline": limits.get("window_deadline"),
+                    "social_reply_length_unit": limits.get("length_unit", "characters"),
                 }
             )
 
@@ -571,7 +593,7 @@ class HelpdeskTicket(models.Model):
         )
         social_reply = is_agent_answer and self.social_account_id
         if social_reply:
-            text = html2plaintext(kwargs.get("body") or "").strip()
+            text = html_to_text(kwargs.get("body") or "")
             private = self.env.context.get(
                 "social_care_private", self.social_reply_private
             )

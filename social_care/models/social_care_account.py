@@ -468,9 +468,18 @@ class SocialCareAccount(models.Model):
         return None
 
     def _social_reply_limits(self, ticket, private):
-        """What the composer shows: max length and the messaging-window deadline."""
+        """What the composer shows: max length, its unit, the messaging-window deadline.
+
+        ``length_unit``: "characters" (code points), "weighted" (X's count) or
+        "bytes" (UTF-8), as ``_social_outbound_problem`` counts.
+        """
         self.ensure_one()
-        return {"max_length": 0, "window_deadline": False, "public_allowed": True}
+        return {
+            "max_length": 0,
+            "length_unit": "characters",
+            "window_deadline": False,
+            "public_allowed": True,
+        }
 
     def _social_window_deadline(self, ticket):
         """When the platform stops letting agents answer this ticket (or False)."""

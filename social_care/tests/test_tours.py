@@ -1,4 +1,5 @@
-"""Browser tours: an agent answers a social ticket, a manager reads the report.
+"""Browser tests: an agent answers a social ticket, a manager reads the report,
+and the composer's JS counts reply lengths as the server does (hoot unit tests).
 
 They run in headless Chromium (``HttpCase.start_tour``). Odoo skips browser
 tests when it finds no Chrome or Chromium; here a missing browser is a failure,
@@ -10,10 +11,29 @@ import unittest
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _find_executable
 
+from odoo.addons.web.tests.test_js import unit_test_error_checker
+
 from .common import SocialCareCase
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
-REPLY_TEXT = "Sorry about that, we are checking with the courier."
+REPLY_TEXT = (
+    "Sorry about that, we are checking with the courier: "
+    "https://example.com/track/SC-1042."
+)
+HOOT_SUITE = "@social_care"
+# static/tests/*.test.js: a suite that ran nothing must not pass.
+HOOT_TEST_COUNT = 3
+
+
+def hoot_id(name):
+    """Hoot's id of a suite or test, for the ``suite=`` filter of /web/tests."""
+    value = 0
+    for char in name:
+        value = ((value << 5) - value + ord(char)) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
+CANNED_RESPONSE_XMLID = "social_care.canned_response_thanks"
 
 
 @tagged("post_install", "-at_install")
@@ -56,6 +76,7 @@ class TestTours(HttpCase, SocialCareCase):
             raise AssertionError(f"Tour {tour_name} could not run: {error}") from error
 
     def test_agent_replies_then_moves_to_private(self):
+        """Also a canned response from the demo data, typed as ":sc_thanks"."""
         self.assertTrue(self.ticket)
         self.assertFalse(self.ticket.social_reply_private)
         self.start_tour("/odoo", "social_care_agent_tour", login=self.agent.login)
@@ -64,16 +85,38 @@ class TestTours(HttpCase, SocialCareCase):
             order="id",
         )
         template = self.ticket.company_id.social_care_private_template
+        canned = self.env.ref(CANNED_RESPONSE_XMLID).substitution
         self.assertEqual(
             [(m.text, m.state, m.is_private, m.user_id) for m in outgoing],
             [
                 (REPLY_TEXT, "queued", False, self.agent),
+                (canned, "queued", False, self.agent),
                 (template, "queued", False, self.agent),
             ],
         )
+        self.assertEqual(outgoing[1].mail_message_id.author_id, self.agent.partner_id)
         self.assertEqual(outgoing[0].parent_id.external_id, "tour-1")
         self.assertTrue(self.ticket.social_reply_private)
         self.assertTrue(self.ticket.first_response_at)
 
     def test_manager_reads_response_times_by_channel(self):
         self.start_tour("/odoo", "social_care_manager_tour", login=self.manager.login)
+
+    def test_composer_counts_like_the_server(self):
+        """The JS port of X's weighted length passes the Python module's cases."""
+        with self.assertLogs(__name__, "INFO") as logs:
+            self.browser_js(
+                "/web/tests?headless&loglevel=2&preset=desktop&timeout=15000"
+                f"&suite={hoot_id(HOOT_SUITE)}",
+                "",
+                # The test runner reads module dependencies: administrators only.
+                login="admin",
+                timeout=120,
+                success_signal="[HOOT] test suite succeeded",
+                error_checker=unit_test_error_checker,
+            )
+        ran = f"[HOOT] passed {HOOT_TEST_COUNT} tests"
+        self.assertTrue(
+            any(ran in line for line in logs.output),
+            "The hoot suite did not run the social_care tests.",
+        )

@@ -1,6 +1,7 @@
 """Text helpers for customer messages: plain text, and contact hints in it."""
 
 import re
+from html import unescape
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A phone number: optional +, then 8 to 15 digits with usual separators.
@@ -10,9 +11,15 @@ REFERENCE_RE = re.compile(r"\b(?:[A-Z]{1,5}[/-]?\d{4}[/-]\d{2,6}|[A-Z]{1,4}\d{4,
 
 
 def html_to_text(html):
-    """Very small HTML-to-text for previews (the chatter keeps the sanitized HTML)."""
+    """The text of a chatter message: line breaks kept, tags dropped, entities decoded.
+
+    Inline tags (the links and emoji the composer adds) leave nothing behind, so
+    an agent's reply goes out as typed, and its length is what the composer
+    counted. (Odoo's html2plaintext adds link references and spaces.)
+    """
     text = re.sub(r"<br\s*/?>|</p>", "\n", html or "", flags=re.I)
     text = re.sub(r"<[^>]+>", "", text)
+    text = unescape(text).replace("\xa0", " ")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

@@ -682,6 +682,7 @@ class SocialCareAccount(models.Model):
         parent = ticket._social_reply_parent(False)
         limits.update(
             max_length=TEXT_LIMITS[channel][0],
+            length_unit=TEXT_LIMITS[channel][1],
             public_allowed=parent.channel in COMMENT_CHANNELS
             and parent.kind != "mention",
         )

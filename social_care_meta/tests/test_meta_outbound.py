@@ -80,6 +80,15 @@ class TestMetaOutbound(MetaCase):
         self.assertEqual(limits["max_length"], 2000)
         self.assertFalse(limits["public_allowed"])
         self.assertTrue(limits["window_deadline"])
+        # What the composer reads: Messenger counts characters, until the deadline.
+        self.dm_ticket.invalidate_recordset()
+        self.assertEqual(
+            (
+                self.dm_ticket.social_reply_length_unit,
+                self.dm_ticket.social_reply_window_deadline,
+            ),
+            ("characters", limits["window_deadline"]),
+        )
         self.reply(self.dm_ticket, "Sorry for the wait")
         with self.graph({("POST", f"{PAGE}/messages"): {"message_id": "m_t"}}) as graph:
             self.send_all()
@@ -130,6 +139,11 @@ class TestMetaOutbound(MetaCase):
         with self.graph({("GET", IGSID): {"username": "liisa"}}):
             self.deliver(self.instagram_dm("ig_m1", "Hi"))
         ticket = self.message_of(self.instagram, "ig_m1").ticket_id
+        # Instagram counts bytes: the composer does too.
+        self.assertEqual(
+            (ticket.social_reply_max_length, ticket.social_reply_length_unit),
+            (1000, "bytes"),
+        )
         out = self.reply(ticket, "Hello Liisa")
         with self.graph(
             {("POST", f"{PAGE}/messages"): {"message_id": "ig_out"}}

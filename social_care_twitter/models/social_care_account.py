@@ -728,6 +728,7 @@ class SocialCareAccount(models.Model):
         return dict(
             limits,
             max_length=MAX_DM_LENGTH if private else MAX_WEIGHTED_LENGTH,
+            length_unit="characters" if private else "weighted",
             public_allowed=self._twitter_public_reply_allowed(ticket),
         )
 

@@ -252,6 +252,12 @@ class TestOutbound(XCase):
         limits = self.account._social_reply_limits(self.ticket, False)
         self.assertEqual(limits["max_length"], 280)
         self.assertTrue(limits["public_allowed"])
+        # The composer counts as X does: weighted in public, characters in DMs.
+        self.assertEqual(self.ticket.social_reply_length_unit, "weighted")
+        self.assertEqual(
+            self.account._social_reply_limits(self.ticket, True)["length_unit"],
+            "characters",
+        )
         self.assertEqual(self.account._social_text_length("こんにちは"), 10)
         count = len(self.ticket.message_ids)
         with self.assertRaisesRegex(UserError, "290 characters"):

@@ -1,15 +1,24 @@
 /** @odoo-module **/
 /*
  * An agent answers a social ticket: reads the conversation, replies publicly
- * from the chatter, moves the conversation to private and checks the delivery
- * state of the replies. The data comes from social_care/tests/test_tours.py.
+ * from the chatter while the composer counts the characters, answers with a
+ * canned response (":shortcut"), moves the conversation to private, switches
+ * the reply mode back and forth, and checks the delivery state of the replies.
+ * The data comes from social_care/tests/test_tours.py.
  */
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const CUSTOMER_TEXT = "My parcel never arrived, order SC-1042";
-const REPLY_TEXT = "Sorry about that, we are checking with the courier.";
+// The link and the full stop after it go out as typed (no "[1]" reference, no space).
+const REPLY_TEXT =
+  "Sorry about that, we are checking with the courier: https://example.com/track/SC-1042.";
 const TICKET_ROW = `.o_data_row:contains('${CUSTOMER_TEXT}')`;
+const CANNED_SHORTCUT = "sc_thanks";
+const CANNED_TEXT =
+  "Thanks for reaching out! We are looking into it and will get back to you shortly.";
+const STATUS = ".o-mail-Chatter .o-mail-Composer .o_social_care_reply_status";
+const REPLY_MODE_TOGGLE = ".o_field_widget[name='social_reply_private'] input";
 
 registry.category("web_tour.tours").add("social_care_agent_tour", {
   url: "/odoo",
@@ -54,9 +63,21 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       run: "click",
     },
     {
+      content: "The composer says where the reply goes",
+      trigger: `${STATUS} .o_social_care_reply_destination:contains('Public reply on Facebook')`,
+    },
+    {
+      content: "Nothing written yet: the counter says 0",
+      trigger: `${STATUS} .o_social_care_length[data-length='0']:contains('0 characters')`,
+    },
+    {
       content: "Write the public reply",
       trigger: ".o-mail-Chatter .o-mail-Composer-input",
       run: `edit ${REPLY_TEXT}`,
+    },
+    {
+      content: "The counter follows the text",
+      trigger: `${STATUS} .o_social_care_length[data-length='${REPLY_TEXT.length}']:contains('${REPLY_TEXT.length} characters')`,
     },
     {
       content: "Send it",
@@ -66,6 +87,42 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     {
       content: "The reply is in the conversation",
       trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${REPLY_TEXT}')`,
+    },
+    {
+      content: "Open the composer again",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage:not(.active)",
+      run: "click",
+    },
+    {
+      content: "Type the canned response's shortcut",
+      trigger: ".o-mail-Chatter .o-mail-Composer-input",
+      run: `edit :${CANNED_SHORTCUT}`,
+    },
+    {
+      content: "Pick the canned response",
+      trigger: `.o-mail-Composer-suggestion:contains('${CANNED_SHORTCUT}')`,
+      run: "click",
+    },
+    {
+      content: "The canned text replaces the shortcut, and is counted",
+      trigger: `${STATUS} .o_social_care_length[data-length='${CANNED_TEXT.length}']`,
+      run() {
+        const input = document.querySelector(".o-mail-Chatter .o-mail-Composer-input");
+        if (input.value.trim() !== CANNED_TEXT) {
+          throw new Error(
+            `The composer holds "${input.value}", not the canned response.`
+          );
+        }
+      },
+    },
+    {
+      content: "Send the canned response",
+      trigger: ".o-mail-Chatter .o-mail-Composer-send:enabled",
+      run: "click",
+    },
+    {
+      content: "The canned response is in the conversation",
+      trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${CANNED_TEXT}')`,
     },
     {
       content: "Move the conversation to private messages",
@@ -80,6 +137,43 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     {
       content: "From now on, replies go out privately",
       trigger: ".o_form_view .alert-info:contains('go out as a private message')",
+    },
+    {
+      content: "Open the composer: it now writes a private message",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage:not(.active)",
+      run: "click",
+    },
+    {
+      content: "The composer says so",
+      trigger: `${STATUS} .o_social_care_reply_destination:contains('Private message on Messenger')`,
+    },
+    {
+      content: "Switch the reply mode back to public on the form",
+      trigger: REPLY_MODE_TOGGLE,
+      run: "click",
+    },
+    {
+      content: "The composer follows the switch",
+      trigger: `${STATUS} .o_social_care_reply_destination:contains('Public reply on Facebook')`,
+    },
+    {
+      content: "Switch to private again",
+      trigger: REPLY_MODE_TOGGLE,
+      run: "click",
+    },
+    {
+      content: "The composer follows again",
+      trigger: `${STATUS} .o_social_care_reply_destination:contains('Private message on Messenger')`,
+    },
+    {
+      content: "Switch the composer to a log note",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-logNote",
+      run: "click",
+    },
+    {
+      content: "A log note goes nowhere: no reply status",
+      trigger:
+        ".o-mail-Chatter .o-mail-Composer:has(.o-mail-Composer-input):not(:has(.o_social_care_reply_status))",
     },
     {
       content: "Open the Social tab",
