@@ -27,7 +27,7 @@ from ..tools import (
     parse_usage_headers,
     private_reply_allowed,
 )
-from ..tools.meta_limits import PRIVATE_REPLY_WINDOW, TEXT_LIMITS
+from ..tools.meta_limits import HUMAN_AGENT_WINDOW, PRIVATE_REPLY_WINDOW, TEXT_LIMITS
 from .social_care_app import INSTAGRAM_PERMISSIONS, PAGE_PERMISSIONS
 
 _logger = logging.getLogger(__name__)
@@ -673,6 +673,14 @@ class SocialCareAccount(models.Model):
         if window.state == "closed":
             return self._meta_window_sentence(ticket, channel)
         return None
+
+    def _social_window_deadline(self, ticket):
+        """A Messenger or Instagram conversation can be answered until 7 days
+        after the customer's last message (24 h, then the HUMAN_AGENT tag)."""
+        if self.provider != "meta" or ticket.social_channel not in DM_CHANNELS:
+            return super()._social_window_deadline(ticket)
+        last = ticket.social_last_customer_message_at
+        return last + HUMAN_AGENT_WINDOW if last else False
 
     def _social_reply_limits(self, ticket, private):
         limits = super()._social_reply_limits(ticket, private)

@@ -97,6 +97,23 @@ class TestMetaOutbound(MetaCase):
             (body["messaging_type"], body["tag"]), ("MESSAGE_TAG", "HUMAN_AGENT")
         )
 
+    def test_the_ticket_keeps_the_final_window_deadline(self):
+        self.age(self.dm_ticket, 30)
+        self.assertEqual(
+            self.dm_ticket.social_window_deadline,
+            self.dm_ticket.social_last_customer_message_at + timedelta(days=7),
+        )
+        self.assertFalse(self.dm_ticket.social_window_closed)
+        self.assertFalse(self.comment_ticket.social_window_deadline)
+        self.age(self.dm_ticket, 8 * 24)
+        self.dm_ticket.invalidate_recordset(["social_window_closed"])
+        self.assertTrue(self.dm_ticket.social_window_closed)
+        # Stored, so the ticket list filters and sorts by it.
+        closed = self.env["helpdesk.ticket"].search(
+            [("social_window_deadline", "<", fields.Datetime.now())]
+        )
+        self.assertIn(self.dm_ticket, closed)
+
     def test_messenger_after_7_days_is_refused_before_queueing(self):
         self.age(self.dm_ticket, 8 * 24)
         self.dm_ticket.partner_id.email = "maija@example.com"
