@@ -1,1 +1,1 @@
-from . import test_outbound, test_poll, test_webhook
+from . import test_onboarding, test_outbound, test_poll, test_webhook
