@@ -1,1 +1,7 @@
-from . import test_meta_inbound, test_meta_outbound, test_meta_http, test_meta_scenario
+from . import (
+    test_meta_http,
+    test_meta_inbound,
+    test_meta_onboarding,
+    test_meta_outbound,
+    test_meta_scenario,
+)
