@@ -118,6 +118,7 @@ class OnboardingMixin:
     def credentials(self):
         """What the simulated developer portals show, to copy into Odoo."""
         cfg = self.config
+        base = getattr(self, "base_url", "") or ""
         return {
             "x": {
                 "API key": X_API_KEY,
@@ -125,11 +126,13 @@ class OnboardingMixin:
                 "OAuth 2.0 client ID": X_CLIENT_ID,
                 "OAuth 2.0 client secret": X_CLIENT_SECRET,
                 "App bearer token": X_BEARER_TOKEN,
+                "API base URL": f"{base}/x",
             },
             "meta": {
                 "App ID": META_APP_ID,
                 "App secret": cfg.meta_secret,
                 "Verify token (any string; this one will do)": META_VERIFY_TOKEN,
+                "API base URL": f"{base}/meta",
             },
         }
 
@@ -606,10 +609,8 @@ def render_portal(simulator):
     )
     return (
         "<div class='portal'><h2>Developer portal (simulated)</h2>"
-        "<p class='meta'>Copy these keys into Odoo (Helpdesk › Social Care › "
-        "Apps), with the API base URL "
-        f"<code>{html.escape(getattr(simulator, 'base_url', '') or '')}/x</code> or "
-        f"<code>…/meta</code>. They are fake: nothing leaves this machine.</p>"
+        "<p class='meta'>Copy these into a new app in Odoo (Helpdesk › Social "
+        "Care › Apps). They are fake: nothing leaves this machine.</p>"
         f"{''.join(rows)}<p class='meta'>X webhook: {x_hook}<br>"
         f"Meta webhook: {meta_hook}</p></div>"
     )
