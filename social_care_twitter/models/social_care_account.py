@@ -234,7 +234,8 @@ class SocialCareAccount(models.Model):
             self.env["social.care.twitter.usage"]._read_group(
                 [
                     ("account_id", "in", self.ids),
-                    ("date", "=", fields.Date.context_today(self)),
+                    # Usage is counted per UTC day (as stored), not the user's.
+                    ("date", "=", fields.Date.today()),
                 ],
                 ["account_id"],
                 ["count:sum"],
