@@ -264,13 +264,19 @@ class SocialCareApp(models.Model):
                     )
                 ) from error
         self.meta_webhook_registered_at = fields.Datetime.now()
-        return accounts._social_notify(
+        notification = accounts._social_notify(
             _(
                 "Webhook verified by Meta: the app receives Page and Instagram "
                 "events. Connect the Pages to have them sent here."
             ),
             "success",
         )
+        # The form shows the registration date at once.
+        notification["params"]["next"] = {
+            "type": "ir.actions.client",
+            "tag": "soft_reload",
+        }
+        return notification
 
     def _meta_connect(self, code):
         """Exchange the login code and connect every Page (and Instagram) it grants.

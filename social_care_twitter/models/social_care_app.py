@@ -137,7 +137,15 @@ class SocialCareApp(models.Model):
         )
         if problems:
             message += "\n" + _("Not subscribed: %s", "; ".join(problems))
-        return accounts._social_notify(message, "warning" if problems else "success")
+        notification = accounts._social_notify(
+            message, "warning" if problems else "success"
+        )
+        # The form shows the webhook's id at once.
+        notification["params"]["next"] = {
+            "type": "ir.actions.client",
+            "tag": "soft_reload",
+        }
+        return notification
 
     def _twitter_register_webhook(self, url):
         """X's webhook for ``url``: the existing one (re-checked if X marked it
