@@ -57,10 +57,11 @@ class SocialCareApp(models.Model):
     )
 
     def _compute_webhook_url(self):
-        base = self.get_base_url()
-        for app in self:
+        for app in self:  # get_base_url() takes one record at most
             app.webhook_url = (
-                f"{base}/social_care/webhook/{app.id}" if app.id else False
+                f"{app.get_base_url()}/social_care/webhook/{app.id}"
+                if app.id
+                else False
             )
 
     # ------------------------------------------------------------------

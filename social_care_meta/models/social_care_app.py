@@ -120,8 +120,8 @@ class SocialCareApp(models.Model):
                 )
 
     def _compute_meta_urls(self):
-        base = self.get_base_url()
-        for app in self:
+        for app in self:  # get_base_url() takes one record at most
+            base = app.get_base_url()
             app.meta_oauth_redirect_url = base + OAUTH_CALLBACK_PATH
             app.meta_deletion_url = (
                 f"{base}/social_care_meta/deletion/{app.id}" if app.id else False

@@ -71,3 +71,14 @@ class TestMetaOnboarding(MetaCase):
         self.app.sudo().client_secret = False
         with self.assertRaises(UserError):
             self.app.action_meta_register_webhook()
+
+    def test_the_apps_list_reads_urls_of_several_apps(self):
+        other = self.env["social.care.app"].create(
+            {"name": "Other", "provider": "meta"}
+        )
+        rows = (self.app | other).read(["webhook_url", "meta_oauth_redirect_url"])
+        self.assertEqual(
+            [row["webhook_url"] for row in rows],
+            [self.app.webhook_url, other.webhook_url],
+        )
+        self.assertTrue(rows[1]["webhook_url"].endswith(f"/webhook/{other.id}"))
