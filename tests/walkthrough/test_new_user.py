@@ -249,6 +249,8 @@ def _walk(context, fresh_odoo, simulator):
     expect(accounts.filter(has_text="Connected")).to_have_count(2)
     walk.shot("meta-accounts-connected")
     assert simulator.config.meta_app_id
+    walk.open_menu("Social Care", "Apps")
+    expect(page.locator(".o_data_row")).to_have_count(2)
 
     # 6. Customers write, on every channel; tickets appear in the helpdesk.
     sent = simulator.burst()
