@@ -185,7 +185,8 @@ def _walk(context, fresh_odoo, simulator):
     walk.fill(
         {
             "client_key": x_keys["API key"],
-            "client_secret": x_keys["API key secret"],
+            # A copy error the CRC will catch (step 4).
+            "client_secret": "typo" + x_keys["API key secret"],
             "twitter_client_id": x_keys["OAuth 2.0 client ID"],
             "twitter_client_secret": x_keys["OAuth 2.0 client secret"],
             "twitter_bearer_token": x_keys["App bearer token"],
@@ -210,6 +211,15 @@ def _walk(context, fresh_odoo, simulator):
     # 4. Register the X webhook: the simulator runs the CRC against Odoo.
     walk.open_menu("Social Care", "Apps")
     page.locator(".o_data_row").filter(has_text="Our X app").click()
+    walk.button("action_twitter_register_webhook").click()
+    dialog = page.locator(".modal-dialog")
+    expect(dialog).to_contain_text("CRC validation failed")
+    expect(dialog).to_contain_text("API key secret must be the app's")
+    walk.shot("x-webhook-crc-failed")
+    dialog.locator(".modal-footer button").first.click()
+    expect(dialog).to_have_count(0)
+    assert not simulator.config.x_app_id
+    walk.fill({"client_secret": x_keys["API key secret"]})
     walk.button("action_twitter_register_webhook").click()
     walk.notification("Webhook registered and checked by X; accounts subscribed: 1.")
     walk.shot("x-webhook-registered")
