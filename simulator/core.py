@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from . import addon_tools
+from .onboarding import OnboardingMixin
 
 LABEL = "Social Care API simulator — not a real social network"
 
@@ -189,7 +190,7 @@ def _graph_error(message, code=100, status=400, kind="GraphMethodException"):
     )
 
 
-class Simulator:
+class Simulator(OnboardingMixin):
     """Thread-safe state shared by the HTTP handler, the CLI and the e2e tests."""
 
     def __init__(self, config=None):
@@ -899,6 +900,9 @@ class Simulator:
 
     def _x_api(self, method, path, params, headers, data):
         cfg = self.config
+        onboarding = self.x_onboarding_api(method, path, params, headers, data)
+        if onboarding is not None:
+            return onboarding
         if path == "2/oauth2/token" and method == "POST":
             return 200, {
                 "token_type": "bearer",
@@ -1044,6 +1048,9 @@ class Simulator:
         if parts and GRAPH_VERSION_RE.match(parts[0]):
             parts = parts[1:]
         args = {**params, **data}
+        onboarding = self.meta_onboarding_api(method, parts, args)
+        if onboarding is not None:
+            return onboarding
         if not args.get("access_token"):
             raise _graph_error(
                 "An access token is required to request this resource.",

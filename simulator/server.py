@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .core import CHANNELS, LABEL, NETWORK, Simulator
+from .onboarding import render_portal
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -40,6 +41,9 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method):
         url = urlsplit(self.path)
         body = self._body() if method == "POST" else b""
+        page = self.simulator.consent_page(method, url.path, url.query, body)
+        if page is not None:
+            return self._send(page[0], page[1], "text/html; charset=utf-8", page[2])
         if url.path.startswith(("/x/", "/meta/")):
             extra = []
             status, answer = self.simulator.handle_api(
@@ -132,6 +136,8 @@ def make_server(simulator, host="127.0.0.1", port=8071, verbose=False):
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     server.verbose = verbose
+    if not getattr(simulator, "base_url", None):
+        simulator.base_url = f"http://{host}:{server.server_port}"
     return server
 
 
@@ -161,6 +167,8 @@ article{margin-bottom:12px} h2{font-size:15px;margin:0 0 8px}
 form{margin:8px 0} textarea{width:100%;box-sizing:border-box}
 select,button{margin-top:4px} .tag{font-size:11px;background:#eee;
 border-radius:4px;padding:1px 5px;margin-left:6px}
+.portal{border:2px dashed #7c2d12;padding:8px;margin-bottom:12px}
+.keys td{font-size:12px;padding:1px 4px} h3{font-size:13px;margin:6px 0 2px}
 """
 
 SCRIPT = """
@@ -256,6 +264,7 @@ def render_page(simulator):
         "replies come back here through the connectors. Odoo: "
         f"<a style='color:#fff' href='{_e(config.odoo_url)}'>{_e(config.odoo_url)}"
         "</a></p></header><main><section>"
+        f"{render_portal(simulator)}"
         f"{''.join(forms)}</section><div>{''.join(articles)}</div></main>"
         f"<script>{SCRIPT}</script></body></html>"
     )

@@ -19,4 +19,5 @@
     ],
     "demo": ["demo/social_care_meta_demo.xml"],
     "installable": True,
+    "application": True,
 }

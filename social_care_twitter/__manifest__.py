@@ -18,4 +18,5 @@
     ],
     "demo": ["demo/social_care_twitter_demo.xml"],
     "installable": True,
+    "application": True,
 }

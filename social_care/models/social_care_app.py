@@ -44,7 +44,12 @@ class SocialCareApp(models.Model):
         help="The string the platform echoes when it verifies the webhook URL.",
     )
     account_ids = fields.One2many("social.care.account", "app_id")
-    webhook_url = fields.Char(compute="_compute_webhook_url")
+    webhook_url = fields.Char(
+        "Webhook URL",
+        compute="_compute_webhook_url",
+        help="Where the platform sends this app's events; shown once the app is "
+        "saved. Register webhook gives it to the platform.",
+    )
     api_base_url = fields.Char(
         "API base URL",
         help="Leave empty for the platform's own API. Set it only to point the "
@@ -52,10 +57,11 @@ class SocialCareApp(models.Model):
     )
 
     def _compute_webhook_url(self):
-        base = self.get_base_url()
-        for app in self:
+        for app in self:  # get_base_url() takes one record at most
             app.webhook_url = (
-                f"{base}/social_care/webhook/{app.id}" if app.id else False
+                f"{app.get_base_url()}/social_care/webhook/{app.id}"
+                if app.id
+                else False
             )
 
     # ------------------------------------------------------------------

@@ -3,6 +3,8 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
@@ -183,8 +185,14 @@ class SocialCareEvent(models.Model):
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 return
-            self.browse(ids)._process()
-            commit(self.env)
+            try:
+                self.browse(ids)._process()
+                commit(self.env)
+            except pg_errors.SerializationFailure:
+                # A poll updated one of these accounts since this transaction
+                # began: take the batch again on a fresh snapshot now, rather
+                # than leave it to the next run minutes later.
+                self.env.cr.rollback()
         self._social_cron()._trigger()
 
     def _process(self):

@@ -1,10 +1,12 @@
 import logging
 import secrets
 
+import facebook
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.social_care.tools import PayloadError
+from odoo.addons.social_care.tools import PayloadError, SendError
 
 from ..tools import (
     DEFAULT_VERSION,
@@ -42,6 +44,11 @@ PAGE_WEBHOOK_FIELDS = (
     "message_edits",
     "messaging_postbacks",
 )
+# The app's own webhook subscriptions (POST /{app-id}/subscriptions), per object.
+APP_WEBHOOK_FIELDS = {
+    "page": PAGE_WEBHOOK_FIELDS,
+    "instagram": ("comments", "mentions", "messages"),
+}
 DELETED_TEXT = "[deleted at the person's request]"
 
 
@@ -76,6 +83,13 @@ class SocialCareApp(models.Model):
     meta_deletion_url = fields.Char(
         "Data deletion callback URL", compute="_compute_meta_urls"
     )
+    meta_webhook_registered_at = fields.Datetime(
+        "Webhook registered on",
+        readonly=True,
+        copy=False,
+        help="When Register webhook last had Meta verify the webhook URL and "
+        "subscribe the app to Page and Instagram events.",
+    )
     meta_deletion_ids = fields.One2many(
         "social.care.meta.deletion", "app_id", "Data deletion requests"
     )
@@ -106,8 +120,8 @@ class SocialCareApp(models.Model):
                 )
 
     def _compute_meta_urls(self):
-        base = self.get_base_url()
-        for app in self:
+        for app in self:  # get_base_url() takes one record at most
+            base = app.get_base_url()
             app.meta_oauth_redirect_url = base + OAUTH_CALLBACK_PATH
             app.meta_deletion_url = (
                 f"{base}/social_care_meta/deletion/{app.id}" if app.id else False
@@ -191,13 +205,78 @@ class SocialCareApp(models.Model):
         """Facebook Login dialog URL, asking for every permission the connector uses."""
         self.ensure_one()
         graph = self.env["social.care.account"]._meta_graph(self, None)
-        return graph.get_auth_url(
+        url = graph.get_auth_url(
             self.sudo().client_key,
             self.meta_oauth_redirect_url,
             PERMISSIONS,
             state=state,
             response_type="code",
         )
+        # A sandbox serves the login dialog too, under its API base URL.
+        base = (self.api_base_url or "").rstrip("/")
+        if base and url.startswith(facebook.FACEBOOK_WWW_URL):
+            url = f"{base}/{url[len(facebook.FACEBOOK_WWW_URL) :]}"
+        return url
+
+    # ------------------------------------------------------------------
+    # Webhook registration: the app's subscriptions
+    # ------------------------------------------------------------------
+
+    def action_meta_register_webhook(self):
+        """Subscribe the app to Page and Instagram events at its webhook URL.
+
+        Meta verifies the URL at once (a GET with the verify token and a
+        challenge that Odoo echoes), so a success proves Odoo is reachable.
+        A missing verify token is generated: it is only a shared string.
+        """
+        self.ensure_one()
+        app = self.sudo()
+        if not (app.client_key and app.client_secret):
+            raise UserError(_("Fill in the App ID and the App secret first."))
+        if not app.verify_token:
+            app.verify_token = secrets.token_urlsafe(24)
+        accounts = self.env["social.care.account"]
+        for obj, webhook_fields in APP_WEBHOOK_FIELDS.items():
+            try:
+                accounts._meta_request(
+                    "POST",
+                    f"{app.client_key}/subscriptions",
+                    {
+                        "object": obj,
+                        "callback_url": self.webhook_url,
+                        "fields": ",".join(webhook_fields),
+                        "verify_token": app.verify_token,
+                        "include_values": "true",
+                    },
+                    app=self,
+                    token=f"{app.client_key}|{app.client_secret}",
+                )
+            except SendError as error:
+                raise UserError(
+                    _(
+                        "Meta could not subscribe the app to %(object)s events at "
+                        "%(url)s: %(reason)s\nMeta calls that URL at once to "
+                        "verify it: Odoo must be reachable there over HTTPS with a "
+                        "valid certificate.",
+                        object=obj,
+                        url=self.webhook_url,
+                        reason=error.message,
+                    )
+                ) from error
+        self.meta_webhook_registered_at = fields.Datetime.now()
+        notification = accounts._social_notify(
+            _(
+                "Webhook verified by Meta: the app receives Page and Instagram "
+                "events. Connect the Pages to have them sent here."
+            ),
+            "success",
+        )
+        # The form shows the registration date at once.
+        notification["params"]["next"] = {
+            "type": "ir.actions.client",
+            "tag": "soft_reload",
+        }
+        return notification
 
     def _meta_connect(self, code):
         """Exchange the login code and connect every Page (and Instagram) it grants.

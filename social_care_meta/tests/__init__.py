@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_meta_http,
     test_meta_inbound,
+    test_meta_onboarding,
     test_meta_outbound,
     test_meta_posts,
     test_meta_scenario,

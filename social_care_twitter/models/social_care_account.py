@@ -157,6 +157,14 @@ class SocialCareAccount(models.Model):
     twitter_code_verifier = fields.Char(groups="base.group_system", copy=False)
     twitter_oauth_expires_at = fields.Datetime(groups="base.group_system", copy=False)
     twitter_plan = fields.Selection(related="app_id.twitter_plan")
+    twitter_app_webhook_id = fields.Char(related="app_id.twitter_webhook_id")
+    twitter_webhook_subscribed = fields.Boolean(
+        "Subscribed to the X webhook",
+        readonly=True,
+        copy=False,
+        help="X sends this account's mentions and direct messages to the app's "
+        "webhook within seconds; without it the account is polled.",
+    )
     twitter_plan_notes = fields.Text(
         "What the plan allows", compute="_compute_twitter_plan_notes"
     )
@@ -282,9 +290,18 @@ class SocialCareAccount(models.Model):
         )
         return {
             "type": "ir.actions.act_url",
-            "url": f"{AUTHORIZE_URL}?{query}",
+            "url": f"{self._twitter_authorize_url()}?{query}",
             "target": "self",
         }
+
+    def _twitter_authorize_url(self):
+        """X's consent page, or the sandbox's when the app points at one.
+
+        A simulator serves the whole flow under its API base URL, so a
+        sandbox account connects through the same code as a real one.
+        """
+        base = (self.app_id.api_base_url or "").rstrip("/")
+        return f"{base}/i/oauth2/authorize" if base else AUTHORIZE_URL
 
     @api.model
     def _twitter_from_oauth_state(self, state):
@@ -337,12 +354,78 @@ class SocialCareAccount(models.Model):
         except SendError as send_error:
             account._social_set_error(send_error.message)
             return False
+        if account.name == account._twitter_new_account_name():
+            account.name = f"@{account.handle}"
         account.message_post(
             body=_("Connected to X as @%(handle)s.", handle=account.handle)
         )
+        if account.app_id.twitter_webhook_id:
+            account._twitter_subscribe_or_note()
         if account.twitter_backfill_days > 0:
             account.action_twitter_start_backfill()
         return True
+
+    def _twitter_new_account_name(self):
+        """The name of an account created by the app's Connect button, until X says."""
+        return _("New X account")
+
+    # ------------------------------------------------------------------
+    # Webhook subscription (Account Activity API)
+    # ------------------------------------------------------------------
+
+    def action_twitter_subscribe_webhook(self):
+        """Have X send this account's activity to the app's webhook."""
+        self.ensure_one()
+        if not self.app_id.twitter_webhook_id:
+            raise UserError(
+                _("Register the webhook on the app first (button Register webhook).")
+            )
+        try:
+            self._twitter_subscribe_webhook()
+        except SendError as error:
+            return self._social_notify(
+                _("X did not subscribe the account: %(reason)s", reason=error.message),
+                "danger",
+            )
+        return self._social_notify(
+            _(
+                "@%(handle)s is subscribed: its messages now reach Odoo within "
+                "seconds.",
+                handle=self.handle,
+            ),
+            "success",
+        )
+
+    def _twitter_subscribe_webhook(self):
+        """Subscribe the account (user context) unless X says it already is."""
+        self.ensure_one()
+        route = (
+            f"/2/account_activity/webhooks/{self.app_id.twitter_webhook_id}"
+            "/subscriptions/all"
+        )
+        current = self._twitter_call(
+            "GET /2/account_activity/webhooks/:id/subscriptions/all",
+            lambda client, oauth1: client.request("GET", route, user_auth=oauth1),
+        )
+        if not (current.get("data") or {}).get("subscribed"):
+            self._twitter_call(
+                "POST /2/account_activity/webhooks/:id/subscriptions/all",
+                lambda client, oauth1: client.request("POST", route, user_auth=oauth1),
+            )
+        self.twitter_webhook_subscribed = True
+
+    def _twitter_subscribe_or_note(self):
+        """After a connect: subscribe, or say in the chatter why not (never fails)."""
+        try:
+            self._twitter_subscribe_webhook()
+        except SendError as error:
+            self.message_post(
+                body=_(
+                    "X did not subscribe the account to the webhook: %(reason)s "
+                    "It is polled meanwhile; press Subscribe to webhook to retry.",
+                    reason=error.message,
+                )
+            )
 
     def _twitter_token_request(self, grant):
         """POST ``grant`` (a code exchange or a refresh) to X's token endpoint."""

@@ -1,8 +1,15 @@
 import json
 
-from odoo import fields, models
+import requests
+import tweepy
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.social_care.tools import SendError
 
 from ..tools import x_webhook
+from .social_care_account import XSession
 
 X_PLANS = [
     ("pay_per_use", "Pay-per-use"),
@@ -39,6 +46,13 @@ class SocialCareApp(models.Model):
         copy=False,
         help="App-only token: manages the app's webhooks.",
     )
+    twitter_webhook_id = fields.Char(
+        "X webhook ID",
+        readonly=True,
+        copy=False,
+        help="Set by Register webhook: X's id of this app's webhook, to which "
+        "the accounts are subscribed.",
+    )
     twitter_plan = fields.Selection(
         X_PLANS,
         "X plan",
@@ -68,3 +82,105 @@ class SocialCareApp(models.Model):
         if self.provider != "twitter":
             return super()._social_webhook_split(payload)
         return x_webhook.split_delivery(payload)
+
+    # ------------------------------------------------------------------
+    # Webhook registration (X API v2 webhooks, Account Activity)
+    # ------------------------------------------------------------------
+
+    def action_twitter_connect_account(self):
+        """A new account of this app, straight into X's consent page."""
+        self.ensure_one()
+        accounts = self.env["social.care.account"]
+        account = accounts.create(
+            {"name": accounts._twitter_new_account_name(), "app_id": self.id}
+        )
+        return account.action_twitter_connect()
+
+    def action_twitter_register_webhook(self):
+        """Register the webhook URL with X (which checks it: CRC) and subscribe
+        the app's connected accounts to it."""
+        self.ensure_one()
+        app = self.sudo()
+        if not (app.twitter_bearer_token and app.client_secret):
+            raise UserError(
+                _(
+                    "Enter the API key secret and the app bearer token first: X "
+                    "checks the webhook with the first and registers it with the "
+                    "second."
+                )
+            )
+        url = self.webhook_url
+        try:
+            webhook = self._twitter_register_webhook(url)
+        except SendError as error:
+            raise UserError(
+                _(
+                    "X could not register the webhook %(url)s: %(reason)s\n"
+                    "X calls that URL at once to check it (CRC): Odoo must be "
+                    "reachable there (for X: HTTPS, without a port), and the API "
+                    "key secret must be the app's.",
+                    url=url,
+                    reason=error.message,
+                )
+            ) from error
+        self.twitter_webhook_id = webhook["id"]
+        accounts = self.account_ids.filtered(lambda a: a.state == "connected")
+        problems = []
+        for account in accounts:
+            try:
+                account._twitter_subscribe_webhook()
+            except SendError as error:
+                problems.append(f"{account.name}: {error.message}")
+        message = _(
+            "Webhook registered and checked by X; accounts subscribed: %(count)s.",
+            count=len(accounts) - len(problems),
+        )
+        if problems:
+            message += "\n" + _("Not subscribed: %s", "; ".join(problems))
+        notification = accounts._social_notify(
+            message, "warning" if problems else "success"
+        )
+        # The form shows the webhook's id at once.
+        notification["params"]["next"] = {
+            "type": "ir.actions.client",
+            "tag": "soft_reload",
+        }
+        return notification
+
+    def _twitter_register_webhook(self, url):
+        """X's webhook for ``url``: the existing one (re-checked if X marked it
+        invalid) or a new one. Returns X's ``data`` dict."""
+        webhooks = self._twitter_app_call("GET", "/2/webhooks").get("data") or []
+        webhook = next((hook for hook in webhooks if hook.get("url") == url), None)
+        if webhook is None:
+            webhook = self._twitter_app_call("POST", "/2/webhooks", {"url": url})
+            webhook = webhook.get("data") or {}
+        elif not webhook.get("valid", True):
+            self._twitter_app_call("PUT", f"/2/webhooks/{webhook['id']}")
+        if not webhook.get("id"):
+            raise SendError("permanent", _("X answered without the webhook's id."))
+        return webhook
+
+    def _twitter_app_call(self, method, route, body=None):
+        """One app-only call (bearer token) to X; failures as SendError."""
+        self.ensure_one()
+        accounts = self.env["social.care.account"]
+        client = tweepy.Client(
+            bearer_token=self.sudo().twitter_bearer_token,
+            return_type=requests.Response,
+            wait_on_rate_limit=False,
+        )
+        client.session = XSession(self.api_base_url)
+        try:
+            response = client.request(method, route, json=body)
+        except tweepy.HTTPException as error:
+            raise accounts._twitter_error(error.response) from error
+        except requests.RequestException as error:
+            raise SendError(
+                "transient",
+                _("X did not answer (%(error)s).", error=type(error).__name__),
+            ) from error
+        try:
+            return response.json() if response.content else {}
+        except ValueError as error:
+            raise SendError("transient", _("X gave an unreadable answer.")) from error

@@ -1,1 +1,8 @@
-from . import test_access, test_outbound, test_poll, test_posts, test_webhook
+from . import (
+    test_access,
+    test_onboarding,
+    test_outbound,
+    test_poll,
+    test_posts,
+    test_webhook,
+)
