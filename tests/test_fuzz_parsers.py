@@ -95,7 +95,7 @@ def _fixtures(network):
 
 X_FIXTURES = _fixtures("x")
 META_FIXTURES = _fixtures("meta")
-X_POLLS = {"poll_mentions": "poll.mentions", "poll_dm_events": "poll.dm_events"}
+X_POLLS = {"poll_mentions": "poll.mentions", "poll_dm": "poll.dm_events"}
 META_POLLS = {
     "poll_fb_comments": "poll.fb_comments",
     "poll_conversations": "poll.conversations",
