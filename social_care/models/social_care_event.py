@@ -135,6 +135,9 @@ class SocialCareEvent(models.Model):
                 "states": [unit.get("state") for unit in units],
                 "errors": [unit.get("error") or None for unit in units],
             },
+            # A redelivery racing its original fails to serialize; Odoo retries
+            # the request, which then finds the row: not an error to log.
+            log_exceptions=False,
         )
         new, pending, triggered = self.env.cr.fetchone()
         if pending and not triggered:

@@ -40,6 +40,29 @@ def processing_underway(db, simulator, since):
     return counts.get("done", 0) >= 20 and counts.get("pending", 0) >= 20
 
 
+def running_crons(db):
+    """The social care crons a worker is running now (their job row is locked)."""
+    connection = db.connect()
+    connection.set_session(readonly=False, autocommit=False)
+    try:
+        with connection.cursor() as cr:
+            cr.execute(
+                """SELECT d.name, c.id FROM ir_cron c
+                     JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id
+                    WHERE d.module = 'social_care'"""
+            )
+            crons = dict(cr.fetchall())
+            cr.execute(
+                "SELECT id FROM ir_cron WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
+                (list(crons.values()),),
+            )
+            free = {row[0] for row in cr.fetchall()}
+    finally:
+        connection.rollback()
+        connection.close()
+    return sorted(name for name, cron_id in crons.items() if cron_id not in free)
+
+
 def admin_view(db, simulator, since):
     """What an administrator sees: events in error, the crons' failure counters."""
     cfg = simulator.config

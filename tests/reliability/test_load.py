@@ -9,6 +9,7 @@ The figures are printed and written to ``var/test-logs/reliability-load.json``
 import json
 import os
 
+from .faults import log_summary
 from .infra import LOGS
 from .load import (
     assert_consistent,
@@ -29,6 +30,7 @@ DRAIN_TIMEOUT = float(os.environ.get("SOCIAL_CARE_LOAD_DRAIN_TIMEOUT", "600"))
 def test_sustained_load(infra, world):
     plan = build_plan(world, events=EVENTS, senders=SENDERS)
     since = baseline(infra.db)
+    log_offset = infra.server.log_path.stat().st_size
     result = send(world, plan.queues, RATE)
     statuses = result.statuses()
     drain = wait_drained(
@@ -53,6 +55,7 @@ def test_sustained_load(infra, world):
         "ack_max_ms": round(max(latencies, default=0), 1),
         "statuses": {str(k): v for k, v in statuses.items()},
         "postgres": "private cluster" if infra.private else "shared server",
+        "odoo_log": log_summary(infra.server.log_path, log_offset),
         **{k: v for k, v in report.items() if k not in ("problems", "lost_sample")},
         "problems": report["problems"],
     }
@@ -63,3 +66,5 @@ def test_sustained_load(infra, world):
     print("\nreliability load:", json.dumps(figures, default=str))
     assert statuses == {200: len(result.acks)}, f"non-200 acknowledgements: {statuses}"
     assert_consistent(report)
+    errors = [line for line in figures["odoo_log"] if not line.startswith("WARNING")]
+    assert not errors, f"Odoo logged errors under load: {errors}"
