@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..tools import PayloadError
 from .transaction import commit
@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
-CRON_TIME_BUDGET = 120  # seconds; the cron triggers itself again for the rest
+CRON_TIME_BUDGET = 120  # seconds at most: see _social_time_budget
 
 
 class SocialCareEvent(models.Model):
@@ -166,8 +166,8 @@ class SocialCareEvent(models.Model):
         taken with SKIP LOCKED, so even overlapping runs never process one
         event twice.
         """
-        started = time.monotonic()
-        while time.monotonic() - started < CRON_TIME_BUDGET:
+        started, budget = time.monotonic(), self._social_time_budget()
+        while True:
             self.env.flush_all()  # the SELECT below must see this batch's writes
             self.env.cr.execute(
                 """
@@ -187,7 +187,25 @@ class SocialCareEvent(models.Model):
                 return
             self.browse(ids)._process()
             commit(self.env)
-        self._social_cron()._trigger()
+            if time.monotonic() - started >= budget:
+                self._social_cron()._trigger()
+                return
+
+    @api.model
+    def _social_time_budget(self):
+        """Seconds one run may take: at most half the server's limit for a cron.
+
+        In prefork mode the master kills a cron worker busy for longer than
+        ``limit_time_real_cron`` (by default ``limit_time_real``, 120 s), so a
+        run as long as that limit would be killed mid-batch whenever the inbox
+        is backlogged, and its successor waits for its first poll.
+        """
+        limit = config["limit_time_real_cron"]
+        if limit is not None and limit < 0:  # -1: the HTTP workers' limit
+            limit = config["limit_time_real"]
+        if limit and limit > 0:
+            return min(CRON_TIME_BUDGET, limit / 2)
+        return CRON_TIME_BUDGET
 
     def _process(self):
         """Turn events into messages and tickets; a failure stays on its event.

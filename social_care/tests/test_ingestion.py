@@ -3,8 +3,9 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
+from ..tools import generic
 from .common import SocialCareCase
 
 
@@ -320,3 +321,29 @@ class TestIngestion(SocialCareCase):
         )
         self.assertTrue(ticket.first_response_at)
         self.assertGreaterEqual(ticket.first_response_hours, 0)
+
+    def test_a_run_stays_within_the_cron_time_limit(self):
+        """A backlog is worked through in runs shorter than the server's cron
+        limit (prefork kills a longer one mid-batch); the rest is triggered."""
+        Event = self.env["social.care.event"]
+        deliveries = generic.split_delivery(
+            {"messages": [self.message(f"m{n}") for n in range(3)]}
+        )
+        self.app._social_store_deliveries(deliveries)
+        cron = Event._social_cron()
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with patch.dict(
+            config.options, {"limit_time_real_cron": -1, "limit_time_real": 40}
+        ):
+            self.assertEqual(Event._social_time_budget(), 20)
+        with patch.dict(config.options, {"limit_time_real_cron": 1e-6}):
+            Event._cron_process_events(batch_size=1)
+        events = Event.search([("app_id", "=", self.app.id)])
+        self.assertEqual(sorted(events.mapped("state")), ["done", "pending", "pending"])
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+            "the run triggers the next one for the rest",
+        )
+        Event._cron_process_events(batch_size=1)
+        self.assertEqual(set(events.mapped("state")), {"done"})

@@ -106,6 +106,7 @@ class Plan:
     messages: dict  # (account, external_id) -> Expected
     conversations: int
     redeliveries: int
+    patterns: Counter  # how each message's events arrive, e.g. "delete,create"
 
     @property
     def total(self):
@@ -250,7 +251,7 @@ def build_plan(simulator, events=1000, senders=8, duplicate_share=0.2, seed=None
     run = secrets.token_hex(3)
     builder = _Builder(simulator, run, rng)
     unique_target = max(len(CHANNELS), round(events * (1 - duplicate_share)))
-    unique, scripts, expected = [], [], {}
+    unique, scripts, expected, patterns = [], [], {}, Counter()
     counter = iter(range(10**9))
 
     def add(script, app, payload, label):
@@ -273,10 +274,11 @@ def build_plan(simulator, events=1000, senders=8, duplicate_share=0.2, seed=None
             payload, message, conversation, create_text = builder.create(
                 channel, conversation, person, create_text
             )
-            patterns = ROOT_PATTERNS if position == 0 else PATTERNS
+            choices = ROOT_PATTERNS if position == 0 else PATTERNS
             pattern = rng.choice(
-                [p for p in patterns if set(p) <= {"create", *CHANGES[channel]}]
+                [p for p in choices if set(p) <= {"create", *CHANGES[channel]}]
             )
+            patterns[",".join(pattern)] += 1
             created = {"payload": payload}
             outcome = Expected(
                 channel,
@@ -337,7 +339,7 @@ def build_plan(simulator, events=1000, senders=8, duplicate_share=0.2, seed=None
         else:
             queue = queues[rng.randrange(senders)]
             queue.insert(rng.randint(0, len(queue)), delivery)
-    return Plan(run, unique, queues, expected, number, max(redeliveries, 0))
+    return Plan(run, unique, queues, expected, number, max(redeliveries, 0), patterns)
 
 
 # ----------------------------------------------------------------------

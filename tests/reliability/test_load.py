@@ -42,6 +42,7 @@ def test_sustained_load(infra, world):
         "events_sent": len(result.acks),
         "unique_deliveries": len(plan.unique),
         "redeliveries": plan.redeliveries,
+        "arrival_patterns": dict(plan.patterns),
         "senders": SENDERS,
         "target_rate": RATE,
         "achieved_rate": round(result.rate, 1),
