@@ -16,13 +16,17 @@ end-to-end suite's ``world`` fixture.
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Odoo, world  # noqa: F401 (world: a fixture)
+from .infra import REPO, Database, OdooServer, PrivateCluster
 
-from .infra import Database, OdooServer, PrivateCluster
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.e2e.conftest import Odoo, world  # noqa: E402, F401 (world: a fixture)
 
 WORKERS = int(os.environ.get("SOCIAL_CARE_RELIABILITY_WORKERS", "2"))
 CRON_WORKERS = int(os.environ.get("SOCIAL_CARE_RELIABILITY_CRON_WORKERS", "2"))
