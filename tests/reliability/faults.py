@@ -4,7 +4,7 @@ admin sees afterwards."""
 import re
 import threading
 
-from .load import send
+from .load import inbox_counts, send
 
 LOG_LINE_RE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL|WARNING) \S+ ([\w.]+): (.*)$")
 
@@ -33,11 +33,13 @@ class BackgroundLoad:
 
 
 def processing_underway(db, simulator, since):
-    """Some events done and some waiting: the cron is working through the inbox."""
-    from .load import inbox_counts
-
+    """The inbox cron is running, with events done and a backlog waiting."""
     counts = inbox_counts(db, simulator, since)
-    return counts.get("done", 0) >= 20 and counts.get("pending", 0) >= 20
+    return (
+        counts.get("done", 0) >= 20
+        and counts.get("pending", 0) >= 50
+        and "ir_cron_process_events" in running_crons(db)
+    )
 
 
 def running_crons(db):

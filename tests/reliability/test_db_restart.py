@@ -28,14 +28,16 @@ from .load import (
     wait_drained,
 )
 
-EVENTS = int(os.environ.get("SOCIAL_CARE_FAULT_EVENTS", "600"))
-RATE = float(os.environ.get("SOCIAL_CARE_FAULT_RATE", "40"))
+# Faster than the inbox cron processes, so that a backlog forms to fail in.
+EVENTS = int(os.environ.get("SOCIAL_CARE_FAULT_EVENTS", "1000"))
+RATE = float(os.environ.get("SOCIAL_CARE_FAULT_RATE", "100"))
+SENDERS = 16
 OUTAGE = 3  # seconds PostgreSQL stays down
 DRAIN_TIMEOUT = 400  # the inbox cron runs at least every 5 minutes
 
 
 def test_postgres_restart_during_processing(infra, world):
-    plan = build_plan(world, events=EVENTS, senders=8)
+    plan = build_plan(world, events=EVENTS, senders=SENDERS)
     since = baseline(infra.db)
     log_offset = infra.server.log_path.stat().st_size
     with BackgroundLoad(world, plan.queues, RATE) as load:

@@ -39,8 +39,10 @@ from .load import (
     wait_drained,
 )
 
-EVENTS = int(os.environ.get("SOCIAL_CARE_FAULT_EVENTS", "600"))
-RATE = float(os.environ.get("SOCIAL_CARE_FAULT_RATE", "40"))
+# Faster than the inbox cron processes, so that a backlog forms to fail in.
+EVENTS = int(os.environ.get("SOCIAL_CARE_FAULT_EVENTS", "1000"))
+RATE = float(os.environ.get("SOCIAL_CARE_FAULT_RATE", "100"))
+SENDERS = 16
 DRAIN_TIMEOUT = 400
 SLOW_REPLY = 8  # seconds the simulator holds a reply call before answering
 REPLIES = 4
@@ -128,7 +130,7 @@ def reply_calls(world, marker):
 def test_odoo_killed_mid_batch(infra, world, odoo, victim):
     marker = f"[R{os.getpid()}-{victim}]"
     tickets = dm_tickets(infra, world, REPLIES)
-    plan = build_plan(world, events=EVENTS, senders=8)
+    plan = build_plan(world, events=EVENTS, senders=SENDERS)
     since = baseline(infra.db)
     log_offset = infra.server.log_path.stat().st_size
     texts = [f"Agent reply {n} {marker}" for n in range(len(tickets))]
@@ -137,7 +139,6 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
             odoo.post_in_chatter(ticket, text)
         wait_until(
             lambda: processing_underway(infra.db, world, since)
-            and "ir_cron_process_events" in running_crons(infra.db)
             and infra.db.value(
                 """SELECT count(*) FROM social_care_message
                     WHERE state = 'sending' AND text LIKE %s""",
