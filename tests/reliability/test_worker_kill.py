@@ -117,6 +117,18 @@ def cron_workers(server):
     ]
 
 
+def sending(db, marker):
+    """Ids of the replies in 'sending' now."""
+    return [
+        row[0]
+        for row in db.rows(
+            """SELECT id FROM social_care_message
+                WHERE state = 'sending' AND text LIKE %s""",
+            (f"%{marker}%",),
+        )
+    ]
+
+
 def reply_calls(world, marker):
     with world.lock:
         return [
@@ -134,7 +146,8 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
     since = baseline(infra.db)
     log_offset = infra.server.log_path.stat().st_size
     texts = [f"Agent reply {n} {marker}" for n in range(len(tickets))]
-    with SlowReplies(world, marker), BackgroundLoad(world, plan.queues, RATE) as load:
+    slow = SlowReplies(world, marker)
+    with slow, BackgroundLoad(world, plan.queues, RATE) as load:
         for ticket, text in zip(tickets, texts, strict=False):
             odoo.post_in_chatter(ticket, text)
         wait_until(
@@ -151,11 +164,14 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
         assert workers, "no cron worker found among odoo-bin's children"
         before = running_crons(infra.db)
         inbox_at_kill = inbox_counts(infra.db, world, since)
+        caught = sending(infra.db, marker)
         if victim == "cron_workers":
             for pid in workers:
                 os.kill(pid, signal.SIGKILL)
         else:
             infra.server.kill()
+        slow.active.clear()  # the platform answers at once from now on
+        if victim == "whole_server":
             time.sleep(2)
             infra.server.start()
     result = load.result
@@ -164,12 +180,23 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
     drain = wait_drained(infra.db, world, since, len(plan.unique), DRAIN_TIMEOUT)
     report = check(infra.db, world, plan, since)
 
+    # The other replies go out once the send cron runs again.
+    wait_until(
+        lambda: not infra.db.value(
+            """SELECT count(*) FROM social_care_message
+                WHERE text LIKE %s AND state NOT IN ('sent', 'failed')
+                  AND NOT id = ANY(%s)""",
+            (f"%{marker}%", caught),
+        ),
+        180,
+        "the replies queued behind the interrupted one sent",
+    )
     # The reply caught in 'sending': as the send cron sees it 15 minutes later.
     infra.db.admin(
         """UPDATE social_care_message
               SET write_date = write_date - interval '16 minutes'
-            WHERE state = 'sending' AND text LIKE %s""",
-        (f"%{marker}%",),
+            WHERE id = ANY(%s) AND state = 'sending'""",
+        (caught,),
     )
     send_cron = odoo.ref("social_care.ir_cron_send_messages")
     odoo.call("ir.cron", "method_direct_trigger", [send_cron])
@@ -190,6 +217,7 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
     calls = reply_calls(world, marker)
     per_text = {text: sum(text in call for call in calls) for text in texts}
     failed = [row for row in replies if row["state"] == "failed"]
+    replies_by_id = {row["id"]: row for row in replies}
     activities = (
         odoo.call(
             "mail.activity",
@@ -209,6 +237,7 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
         if victim == "cron_workers"
         else "odoo-bin and all its workers",
         "crons_running_at_kill": before,
+        "replies_in_sending_at_kill": len(caught),
         "inbox_at_kill": inbox_at_kill,
         "statuses_during_load": {str(k): v for k, v in statuses.items()},
         "redelivered": len(
@@ -234,7 +263,8 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
         count == 1 for count in per_text.values()
     ), f"reply calls per text: {per_text}"
     assert len(replies) == len(texts), replies
-    assert failed, "no reply was caught in 'sending' by the kill"
+    assert caught, "no reply was caught in 'sending' by the kill"
+    assert sorted(row["id"] for row in failed) == sorted(caught), replies_by_id
     assert all(STALE_REASON in (row["error"] or "") for row in failed), failed
     assert activities == len(
         failed
