@@ -4,9 +4,10 @@
 suite copies it into a private PostgreSQL cluster of its own (so restarting
 PostgreSQL hurts nobody else) and runs odoo-bin on the copy in prefork mode
 (``--workers``, ``--max-cron-threads``), as in production; the tests kill and
-restart that Odoo and that PostgreSQL. Where no private cluster can be made,
-the database itself is used and a PostgreSQL restart is simulated by
-terminating its connections (said in the output).
+restart that Odoo and that PostgreSQL. Where no private cluster can be made
+(or with ``SOCIAL_CARE_RELIABILITY_SHARED_PG=1``), the database itself is used
+and a PostgreSQL restart is simulated by terminating its connections (said
+in the output).
 
 Without ``SOCIAL_CARE_E2E_DB`` the tests are skipped, except under
 ``CI=true`` where they fail. The simulator, apps and accounts come from the
@@ -39,6 +40,8 @@ class Infrastructure:
         self.name = db
         self.cluster = PrivateCluster()
         self.why_shared = self.cluster.why_not()
+        if os.environ.get("SOCIAL_CARE_RELIABILITY_SHARED_PG") == "1":
+            self.why_shared = "SOCIAL_CARE_RELIABILITY_SHARED_PG=1"
         self.server = None
         self.db = None
 
