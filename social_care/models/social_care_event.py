@@ -77,7 +77,8 @@ class SocialCareEvent(models.Model):
         account is resolved in the same statement: a unit for an account nobody
         connected, or a disabled one, is stored as ignored with its error; the
         others are pending. Returns the number of new rows; new pending rows
-        trigger the processing cron unless a trigger is already waiting.
+        trigger the processing cron unless a trigger is already waiting (one
+        posted before the cron's current run started is not waiting).
         """
         if not units:
             return 0
@@ -119,9 +120,17 @@ class SocialCareEvent(models.Model):
             )
             SELECT count(*),
                    count(*) FILTER (WHERE state = 'pending'),
+                   -- A due trigger older than the cron's current run is
+                   -- deleted when that run ends, and the run may not see
+                   -- these rows: only a newer one is still waiting.
                    EXISTS (SELECT 1 FROM ir_cron_trigger
                             WHERE cron_id = %(cron)s
-                              AND call_at <= now() at time zone 'utc')
+                              AND call_at <= now() at time zone 'utc'
+                              AND call_at >= coalesce(
+                                  (SELECT create_date FROM ir_cron_progress
+                                    WHERE cron_id = %(cron)s
+                                    ORDER BY id DESC LIMIT 1),
+                                  '-infinity'))
               FROM inserted
             """,
             {

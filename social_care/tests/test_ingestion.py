@@ -347,3 +347,31 @@ class TestIngestion(SocialCareCase):
         )
         Event._cron_process_events(batch_size=1)
         self.assertEqual(set(events.mapped("state")), {"done"})
+
+    def test_a_trigger_consumed_by_the_current_run_does_not_count(self):
+        """An event stored while the cron finishes a run started by an older
+        trigger gets a trigger of its own: the old one is deleted at the run's
+        end, and the run may have looked for pending events already."""
+        Event = self.env["social.care.event"]
+        cron = Event._social_cron()
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        waiting = Trigger.create({"cron_id": cron.id, "call_at": fields.Datetime.now()})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ir_cron_trigger SET call_at = call_at - interval '1 minute'"
+            " WHERE id = %s",
+            [waiting.id],
+        )
+
+        def store(external_id):
+            deliveries = generic.split_delivery(
+                {"messages": [self.message(external_id)]}
+            )
+            self.app._social_store_deliveries(deliveries)
+            return Trigger.search_count([("cron_id", "=", cron.id)])
+
+        self.assertEqual(store("m1"), 1, "a waiting trigger is enough")
+        # A run starts after that trigger: the trigger no longer waits.
+        self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        self.assertEqual(store("m2"), 2, "the event triggers the next run")
