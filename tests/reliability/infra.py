@@ -261,18 +261,6 @@ class OdooServer:
                 f"odoo-bin did not serve {self.db} (log: {self.log_path})"
             )
 
-    def children(self):
-        """The worker processes' ids (HTTP and cron)."""
-        try:
-            out = subprocess.run(
-                ["pgrep", "-P", str(self.process.pid)],
-                capture_output=True,
-                text=True,
-            ).stdout
-        except OSError:
-            return []
-        return [int(pid) for pid in out.split()]
-
     def kill(self):
         """SIGKILL the server and all its workers at once (a crash)."""
         if self.process is None or self.process.poll() is not None:
@@ -297,14 +285,6 @@ class OdooServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-
-    def restart(self):
-        self.stop()
-        self.start()
-
-    def log_tail(self, lines=40):
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
 
     def cleanup(self):
         self.stop()
