@@ -6,7 +6,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..tools import PayloadError
 from .transaction import commit
@@ -15,7 +15,7 @@ _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
-CRON_TIME_BUDGET = 120  # seconds; the cron triggers itself again for the rest
+CRON_TIME_BUDGET = 120  # seconds at most: see _social_time_budget
 
 
 class SocialCareEvent(models.Model):
@@ -80,7 +80,8 @@ class SocialCareEvent(models.Model):
         account is resolved in the same statement: a unit for an account nobody
         connected, or a disabled one, is stored as ignored with its error; the
         others are pending. Returns the number of new rows; new pending rows
-        trigger the processing cron unless a trigger is already waiting.
+        trigger the processing cron unless a trigger is already waiting (one
+        posted before the cron's current run started is not waiting).
         """
         if not units:
             return 0
@@ -122,9 +123,17 @@ class SocialCareEvent(models.Model):
             )
             SELECT count(*),
                    count(*) FILTER (WHERE state = 'pending'),
+                   -- A due trigger older than the cron's current run is
+                   -- deleted when that run ends, and the run may not see
+                   -- these rows: only a newer one is still waiting.
                    EXISTS (SELECT 1 FROM ir_cron_trigger
                             WHERE cron_id = %(cron)s
-                              AND call_at <= now() at time zone 'utc')
+                              AND call_at <= now() at time zone 'utc'
+                              AND call_at >= coalesce(
+                                  (SELECT create_date FROM ir_cron_progress
+                                    WHERE cron_id = %(cron)s
+                                    ORDER BY id DESC LIMIT 1),
+                                  '-infinity'))
               FROM inserted
             """,
             {
@@ -138,6 +147,9 @@ class SocialCareEvent(models.Model):
                 "states": [unit.get("state") for unit in units],
                 "errors": [unit.get("error") or None for unit in units],
             },
+            # A redelivery racing its original fails to serialize; Odoo retries
+            # the request, which then finds the row: not an error to log.
+            log_exceptions=False,
         )
         new, pending, triggered = self.env.cr.fetchone()
         if pending and not triggered:
@@ -166,8 +178,8 @@ class SocialCareEvent(models.Model):
         taken with SKIP LOCKED, so even overlapping runs never process one
         event twice.
         """
-        started = time.monotonic()
-        while time.monotonic() - started < CRON_TIME_BUDGET:
+        started, budget = time.monotonic(), self._social_time_budget()
+        while True:
             self.env.flush_all()  # the SELECT below must see this batch's writes
             self.env.cr.execute(
                 """
@@ -193,7 +205,25 @@ class SocialCareEvent(models.Model):
                 # began: take the batch again on a fresh snapshot now, rather
                 # than leave it to the next run minutes later.
                 self.env.cr.rollback()
-        self._social_cron()._trigger()
+            if time.monotonic() - started >= budget:
+                self._social_cron()._trigger()
+                return
+
+    @api.model
+    def _social_time_budget(self):
+        """Seconds one run may take: at most half the server's limit for a cron.
+
+        In prefork mode the master kills a cron worker busy for longer than
+        ``limit_time_real_cron`` (by default ``limit_time_real``, 120 s), so a
+        run as long as that limit would be killed mid-batch whenever the inbox
+        is backlogged, and its successor waits for its first poll.
+        """
+        limit = config["limit_time_real_cron"]
+        if limit is not None and limit < 0:  # -1: the HTTP workers' limit
+            limit = config["limit_time_real"]
+        if limit and limit > 0:
+            return min(CRON_TIME_BUDGET, limit / 2)
+        return CRON_TIME_BUDGET
 
     def _process(self):
         """Turn events into messages and tickets; a failure stays on its event.

@@ -3,8 +3,9 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
+from ..tools import generic
 from .common import SocialCareCase
 
 
@@ -320,3 +321,57 @@ class TestIngestion(SocialCareCase):
         )
         self.assertTrue(ticket.first_response_at)
         self.assertGreaterEqual(ticket.first_response_hours, 0)
+
+    def test_a_run_stays_within_the_cron_time_limit(self):
+        """A backlog is worked through in runs shorter than the server's cron
+        limit (prefork kills a longer one mid-batch); the rest is triggered."""
+        Event = self.env["social.care.event"]
+        deliveries = generic.split_delivery(
+            {"messages": [self.message(f"m{n}") for n in range(3)]}
+        )
+        self.app._social_store_deliveries(deliveries)
+        cron = Event._social_cron()
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with patch.dict(
+            config.options, {"limit_time_real_cron": -1, "limit_time_real": 40}
+        ):
+            self.assertEqual(Event._social_time_budget(), 20)
+        with patch.dict(config.options, {"limit_time_real_cron": 1e-6}):
+            Event._cron_process_events(batch_size=1)
+        events = Event.search([("app_id", "=", self.app.id)])
+        self.assertEqual(sorted(events.mapped("state")), ["done", "pending", "pending"])
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+            "the run triggers the next one for the rest",
+        )
+        Event._cron_process_events(batch_size=1)
+        self.assertEqual(set(events.mapped("state")), {"done"})
+
+    def test_a_trigger_consumed_by_the_current_run_does_not_count(self):
+        """An event stored while the cron finishes a run started by an older
+        trigger gets a trigger of its own: the old one is deleted at the run's
+        end, and the run may have looked for pending events already."""
+        Event = self.env["social.care.event"]
+        cron = Event._social_cron()
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        waiting = Trigger.create({"cron_id": cron.id, "call_at": fields.Datetime.now()})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ir_cron_trigger SET call_at = call_at - interval '1 minute'"
+            " WHERE id = %s",
+            [waiting.id],
+        )
+
+        def store(external_id):
+            deliveries = generic.split_delivery(
+                {"messages": [self.message(external_id)]}
+            )
+            self.app._social_store_deliveries(deliveries)
+            return Trigger.search_count([("cron_id", "=", cron.id)])
+
+        self.assertEqual(store("m1"), 1, "a waiting trigger is enough")
+        # A run starts after that trigger: the trigger no longer waits.
+        self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        self.assertEqual(store("m2"), 2, "the event triggers the next run")
