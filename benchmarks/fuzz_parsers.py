@@ -5,7 +5,7 @@ at a time, with ``--total`` examples shared between the chosen properties
 (100,000 by default), and prints, per property, the examples run, the time
 and the rate. Any failure (an exception other than PayloadError, or
 malformed output) fails the run with Hypothesis' minimal example. Figures go
-to docs/reliability-platform-and-input.md.
+to docs/RELIABILITY.md (Bad input, Parser fuzzing).
 
     .venv/bin/python benchmarks/fuzz_parsers.py [--total 100000] [--only x_parser]
 """
