@@ -100,6 +100,8 @@ META_POLLS = {
     "poll_fb_comments": "poll.fb_comments",
     "poll_conversations": "poll.conversations",
 }
+# Graph media pages the poll splits into one unit per comment.
+META_MEDIA_PAGES = ("poll_ig_media",)
 
 
 def _poll_type(name, polls):
@@ -108,20 +110,28 @@ def _poll_type(name, polls):
     )
 
 
-def _units(fixtures, polls, split):
+def _units(fixtures, polls, split, media_pages=()):
     """(event type, payload) of every fixture: split webhook units and poll pages."""
     units = []
     for name, body in fixtures.items():
         kind = _poll_type(name, polls)
         if kind:
             units.append((kind, body))
+        elif name in media_pages:
+            units += [
+                ("poll.ig_comments", payload)
+                for media in body["data"]
+                for _key, payload in meta_parse.split_ig_media(media)
+            ]
         else:
             units += [(u.event_type, u.payload) for u in split(body)]
     return units
 
 
 X_UNITS = _units(X_FIXTURES, X_POLLS, x_webhook.split_delivery)
-META_UNITS = _units(META_FIXTURES, META_POLLS, meta_webhook.split_delivery)
+META_UNITS = _units(
+    META_FIXTURES, META_POLLS, meta_webhook.split_delivery, META_MEDIA_PAGES
+)
 X_TYPES = sorted(x_parse._PARSERS)
 META_TYPES = sorted(meta_parse.PARSERS)
 

@@ -15,7 +15,7 @@ from odoo.addons.social_care.tools.normalized import (
     OriginPost,
     PayloadError,
 )
-from odoo.addons.social_care_meta.tools.meta_parse import parse_event
+from odoo.addons.social_care_meta.tools.meta_parse import parse_event, split_ig_media
 from odoo.addons.social_care_meta.tools.meta_webhook import split_delivery
 
 META = pathlib.Path(__file__).parent / "fixtures" / "meta"
@@ -625,6 +625,146 @@ def test_poll_fb_comments_matches_the_webhook_ids():
         hooked.thread_key,
         hooked.text,
     )
+
+
+def ig_poll_units(since=None):
+    return split_ig_media(load("poll_ig_media.json")["data"][0], since)
+
+
+def ig_polled(since=None):
+    """The poll's units of the fixture's first media, parsed as the cron does."""
+    return {
+        message.external_id: message
+        for _key, payload in ig_poll_units(since)
+        for message in parse_event("poll.ig_comments", payload, IG_ACCOUNT).messages
+    }
+
+
+def test_split_ig_media_one_unit_per_comment_keyed_like_the_webhook():
+    units = ig_poll_units()
+    assert [key for key, _payload in units] == [
+        "igc:17900000000000001:add",
+        "igc:17900000000000003:add",
+        "igc:17900000000000002:add",
+        "igc:17900000000000004:add",
+    ]
+    hooked = {
+        delivery.delivery_key
+        for name in ("instagram_comment.json", "instagram_comment_reply.json")
+        for delivery in split_delivery(load(name))
+    }
+    assert hooked <= {key for key, _payload in units}
+    assert all("comments" not in payload["media"] for _key, payload in units)
+    assert all("replies" not in payload["comment"] for _key, payload in units)
+    media = load("poll_ig_media.json")["data"][1]
+    assert split_ig_media(media) == [], "a media without comments has no unit"
+
+
+def test_split_ig_media_keeps_whole_threads_active_since():
+    def epoch(text):
+        return int(datetime.fromisoformat(text).timestamp())
+
+    kept = [key for key, _p in ig_poll_units(epoch("2026-09-01T00:00:00+00:00"))]
+    assert kept == [
+        "igc:17900000000000001:add",
+        "igc:17900000000000003:add",
+        "igc:17900000000000002:add",
+    ]
+    # Only the last reply is recent: its top-level comment comes along.
+    assert len(ig_poll_units(epoch("2026-09-01T10:14:00+00:00"))) == 3
+    assert ig_poll_units(epoch("2026-09-01T10:16:00+00:00")) == []
+
+
+def test_poll_ig_comments_match_the_webhook_messages():
+    polled = ig_polled()
+    for name in ("instagram_comment.json", "instagram_comment_reply.json"):
+        hooked = only_message(parse_one(load(name)))
+        poll = polled[hooked.external_id]
+        fields = (
+            "channel",
+            "thread_key",
+            "kind",
+            "parent_external_id",
+            "author",
+            "text",
+            "from_account",
+            "action",
+        )
+        assert [getattr(poll, f) for f in fields] == [
+            getattr(hooked, f) for f in fields
+        ]
+        assert poll.origin_post.external_id == hooked.origin_post.external_id
+        assert poll.origin_post.kind == hooked.origin_post.kind == "feed"
+    top = polled["17900000000000001"]
+    assert top.author == LIISA
+    assert top.created_at == datetime(2026, 9, 1, 10, 10)
+    assert top.permalink == "https://www.instagram.com/p/DAfakePermalink1/"
+    assert top.origin_post == OriginPost(
+        external_id="17890000000000001",
+        permalink="https://www.instagram.com/p/DAfakePermalink1/",
+        text="Autumn rides start here. Frames from 499 € #nordicbikes",
+        from_account=True,
+        kind="feed",
+    )
+
+
+def test_poll_ig_comments_own_reply_and_author_by_username_only():
+    polled = ig_polled()
+    own = polled["17900000000000003"]
+    assert (own.from_account, own.kind, own.parent_external_id) == (
+        True,
+        "reply",
+        "17900000000000001",
+    )
+    assert own.thread_key == "ig:comment:17900000000000001"
+    media = load("poll_ig_media.json")["data"][0]
+    del media["comments"]["data"][1]["from"]
+    [*_thread, (_key, payload)] = split_ig_media(media)
+    [message] = parse_event("poll.ig_comments", payload, IG_ACCOUNT).messages
+    assert message.author == Author(
+        external_id="@kai.rides",
+        handle="kai.rides",
+        profile_url="https://www.instagram.com/kai.rides",
+    )
+    assert message.thread_key == "ig:comment:17900000000000004"
+
+
+def test_poll_ig_reply_without_parent_id_joins_its_top_level_comment():
+    media = load("poll_ig_media.json")["data"][0]
+    del media["comments"]["data"][0]["replies"]["data"][1]["parent_id"]
+    payload = split_ig_media(media)[2][1]
+    [reply] = parse_event("poll.ig_comments", payload, IG_ACCOUNT).messages
+    assert reply.parent_external_id == "17900000000000001"
+    assert reply.thread_key == "ig:comment:17900000000000001"
+
+
+@pytest.mark.parametrize(
+    "media",
+    [
+        {"caption": "no id"},
+        {"id": "1789", "comments": {"data": {"id": "1790"}}},
+        {"id": "1789", "comments": {"data": [{"text": "no id"}]}},
+        {"id": "1789", "comments": {"data": [{"id": "1790", "timestamp": "soon"}]}},
+        {"id": "1789", "comments": {"data": [{"id": "1790", "replies": [1]}]}},
+    ],
+)
+def test_split_ig_media_refuses_malformed_media(media):
+    with pytest.raises(PayloadError):
+        split_ig_media(media, 0)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"comment": {"id": "1790"}},
+        {"media": {"id": "1789"}, "comment": {"text": "no id"}},
+        {"media": {"id": "1789"}, "comment": {"id": "1790", "from": "liisa"}},
+        {"media": {}, "comment": {"id": "1790"}},
+    ],
+)
+def test_poll_ig_comments_refuses_malformed_units(payload):
+    with pytest.raises(PayloadError):
+        parse_event("poll.ig_comments", payload, IG_ACCOUNT)
 
 
 def test_poll_conversations_messenger():

@@ -18,6 +18,8 @@ from odoo.addons.social_care.tools.normalized import (
     SocialMessage,
 )
 
+from .meta_webhook import ig_comment_key
+
 EPOCH = datetime(1970, 1, 1)
 # Epoch values above this are milliseconds (as seconds it would be year 5138).
 MILLISECONDS_FROM = 10**11
@@ -164,14 +166,19 @@ def _page_post(post_id, post, account_ref):
 
 def _instagram_media(media):
     """The account's media an Instagram comment is on (the comments webhook
-    only reports comments on the account's own media); an ad says so."""
+    only reports comments on the account's own media); an ad says so.
+
+    The webhook tells the id and the surface; the poll reads the media itself,
+    with its caption and link.
+    """
     media_id = _id(media.get("id"), "Instagram comment media.id")
     product = _text(media.get("media_product_type"), "media_product_type")
     ad_title = _text(media.get("ad_title"), "media ad_title")
     is_ad = product == "AD" or media.get("ad_id") is not None
     return OriginPost(
         external_id=media_id,
-        text=ad_title,
+        permalink=_text(media.get("permalink"), "media permalink"),
+        text=ad_title or _text(media.get("caption"), "media caption"),
         from_account=True,
         kind="ad" if is_ad else (product.lower() or "media"),
     )
@@ -412,27 +419,39 @@ def _parse_standby(payload, account_ref):
 # --- Instagram comments and mentions ------------------------------------------
 
 
+def _ig_comment(account_ref, comment_id, parent_id, author, **fields):
+    """An Instagram comment, from the webhook or the poll alike.
+
+    Instagram replies are one level deep: the parent is the top-level comment,
+    whose thread the reply joins.
+    """
+    return SocialMessage(
+        account_ref=account_ref,
+        external_id=comment_id,
+        channel="instagram_comment",
+        thread_key=f"ig:comment:{parent_id or comment_id}",
+        kind="reply" if parent_id else "comment",
+        author=author,
+        parent_external_id=parent_id,
+        from_account=author is not None and author.external_id == account_ref,
+        **fields,
+    )
+
+
 def _parse_ig_comment(payload, account_ref):
     value = _change_value(payload)
     comment_id = _id(_first(value, "id", "comment_id"), "Instagram comment id")
     verb = _text(value.get("verb"), "Instagram comment verb") or "add"
     if verb not in VERB_ACTIONS:
         return _ignored(f"Instagram comment {comment_id} {verb}: not handled")
-    parent_id = _opt_id(value.get("parent_id"), "Instagram comment parent_id")
-    author = _author(value.get("from"), "Instagram comment from")
     media = _sub(value, "media", "Instagram comment media")
-    message = SocialMessage(
-        account_ref=account_ref,
-        external_id=comment_id,
-        channel="instagram_comment",
-        # Instagram replies are one level deep: the parent is the top-level comment.
-        thread_key=f"ig:comment:{parent_id or comment_id}",
+    message = _ig_comment(
+        account_ref,
+        comment_id,
+        _opt_id(value.get("parent_id"), "Instagram comment parent_id"),
+        _author(value.get("from"), "Instagram comment from"),
         action=VERB_ACTIONS[verb],
-        kind="reply" if parent_id else "comment",
         text=_text(value.get("text"), "Instagram comment text"),
-        author=author,
-        parent_external_id=parent_id,
-        from_account=author is not None and author.external_id == account_ref,
         # The webhook has no creation time; the notification's is close enough.
         created_at=_when(payload.get("time"), "time"),
         origin_post=_instagram_media(media) if media else None,
@@ -521,6 +540,72 @@ def _parse_poll_fb_comments(payload, account_ref):
     return ParsedEvent(messages=messages)
 
 
+def split_ig_media(media, since=None):
+    """The comments of one Graph IG Media as poll units: ``(delivery key, payload)``.
+
+    ``media`` is an item of ``GET /{ig-user-id}/media`` with its ``comments``
+    and their ``replies`` nested. Each comment and reply is a unit of its own,
+    keyed as the comments webhook keys it, so a comment both polled and
+    delivered is stored once. A thread (a top-level comment and its replies)
+    is kept when any of it was written at or after ``since`` (epoch seconds);
+    its top-level comment comes first.
+    """
+    media = _dict(media, "poll media")
+    media_id = _id(media.get("id"), "poll media id")
+    about = {key: value for key, value in media.items() if key != "comments"}
+    since_at = _when(since, "poll since")
+    page = _sub(media, "comments", f"media {media_id} comments")
+    units = []
+    for index, raw in enumerate(_list(page, "data", f"media {media_id} comments")):
+        what = f"media {media_id} comment {index}"
+        top = _dict(raw, what)
+        top_id = _id(top.get("id"), f"{what} id")
+        replies = _list(_sub(top, "replies", f"{what} replies"), "data", what)
+        thread = [{key: value for key, value in top.items() if key != "replies"}]
+        for number, reply in enumerate(replies):
+            reply = _dict(reply, f"{what} reply {number}")
+            thread.append({"parent_id": top_id, **reply})
+        times = [_when(c.get("timestamp"), f"{what} timestamp") for c in thread]
+        if since_at and not any(time and time >= since_at for time in times):
+            continue
+        for comment in thread:
+            key = ig_comment_key(_id(comment.get("id"), f"{what} reply id"))
+            units.append((key, {"media": about, "comment": comment}))
+    return units
+
+
+def _parse_poll_ig_comments(payload, account_ref):
+    """One comment of the account's media as the poll read it (split_ig_media)."""
+    media = _dict(payload.get("media"), "poll media")
+    comment = _dict(payload.get("comment"), "poll comment")
+    comment_id = _id(comment.get("id"), "poll comment id")
+    what = f"comment {comment_id}"
+    sender = _sub(comment, "from", f"{what} from")
+    username = _text(comment.get("username"), f"{what} username")
+    if sender:
+        author = _author({"username": username, **sender}, f"{what} from")
+    elif username:  # without from.id (older versions): known by the handle only
+        author = Author(
+            external_id=f"@{username}",
+            handle=username,
+            profile_url=f"https://www.instagram.com/{username}",
+        )
+    else:
+        author = None
+    origin = _instagram_media(media)
+    message = _ig_comment(
+        account_ref,
+        comment_id,
+        _opt_id(comment.get("parent_id"), f"{what} parent_id"),
+        author,
+        text=_text(comment.get("text"), f"{what} text"),
+        created_at=_when(comment.get("timestamp"), f"{what} timestamp"),
+        permalink=origin.permalink,
+        origin_post=origin,
+    )
+    return ParsedEvent(messages=[message])
+
+
 def _graph_message_media(attachments, what):
     """Graph conversation attachments (image_data, video_data, file_url) to download."""
     found = []
@@ -605,6 +690,7 @@ PARSERS = {
     "instagram.messaging": lambda p, a: _parse_messaging(p, a, INSTAGRAM_DM),
     "instagram.standby": _parse_standby,
     "poll.fb_comments": _parse_poll_fb_comments,
+    "poll.ig_comments": _parse_poll_ig_comments,
     "poll.conversations": _parse_poll_conversations,
 }
 

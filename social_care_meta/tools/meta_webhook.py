@@ -87,6 +87,12 @@ def _sha256(*parts):
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def ig_comment_key(comment_id, verb="add"):
+    """Key of an Instagram comment event; the poll uses it too, so the database
+    keeps one event for a comment both a poll and a webhook delivered."""
+    return f"igc:{comment_id}:{verb}"
+
+
 def _change_key(obj, entry_id, field, change):
     """Key of one ``changes[]`` event, without ``entry.time``: retries change it."""
     value = _sub(change, "value")
@@ -104,7 +110,7 @@ def _change_key(obj, entry_id, field, change):
     elif obj == "instagram" and field in ("comments", "live_comments"):
         comment_id = _scalar(value.get("id")) or _scalar(value.get("comment_id"))
         if comment_id:
-            return f"igc:{comment_id}:{_scalar(value.get('verb')) or 'add'}"
+            return ig_comment_key(comment_id, _scalar(value.get("verb")) or "add")
     elif obj == "instagram" and field == "mentions":
         target = _scalar(value.get("comment_id")) or _scalar(value.get("media_id"))
         if target:
