@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.addons.social_care.tools import (
     Author,
     ParsedDelivery,
+    PayloadError,
     SendError,
     SendResult,
     request_never_sent,
@@ -26,6 +27,7 @@ from ..tools import (
     parse_event,
     parse_usage_headers,
     private_reply_allowed,
+    split_ig_media,
 )
 from ..tools.meta_limits import HUMAN_AGENT_WINDOW, PRIVATE_REPLY_WINDOW, TEXT_LIMITS
 from .social_care_app import INSTAGRAM_PERMISSIONS, PAGE_PERMISSIONS
@@ -45,6 +47,13 @@ POLL_POSTS = 10
 # The post's author and text: the origin post of its comments, for the reports.
 POLL_POST_FIELDS = "id,permalink_url,updated_time,message,from"
 POLL_CONVERSATIONS = 10
+# Instagram media have no update time: the poll reads the newest media with
+# their newest comments and replies, and keeps the threads active in the window.
+POLL_IG_MEDIA_FIELDS = (
+    "id,caption,permalink,timestamp,media_product_type,comments_count,"
+    "comments.limit(50){id,text,timestamp,username,from,parent_id,"
+    "replies{id,text,timestamp,username,from,parent_id}}"
+)
 POLL_FIRST_LOOKBACK = 24 * 3600  # seconds looked back by an account's first poll
 POLL_OVERLAP = 600  # seconds; the database drops what two polls both see
 # Meta's kinds the pipeline acts on as such; the others (permission, window
@@ -353,8 +362,10 @@ class SocialCareAccount(models.Model):
     def _social_poll(self):
         """Recent comments and conversations, for deliveries the webhook missed.
 
-        Stored like webhook events ("poll.fb_comments", "poll.conversations")
-        with keys derived from their content, so a page seen twice is dropped.
+        Stored like webhook events ("poll.fb_comments", "poll.ig_comments",
+        "poll.conversations") with keys derived from their content, so a page
+        seen twice is dropped; an Instagram comment has its webhook's key, so
+        the database keeps one of the poll's and the webhook's.
         A running backfill pages further back, one page per poll.
         """
         if self.provider != "meta":
@@ -369,8 +380,7 @@ class SocialCareAccount(models.Model):
         if backfill:
             deliveries = self._meta_backfill_step(backfill)
         else:
-            if self.meta_surface == "facebook":
-                deliveries += self._meta_poll_comments(since)[0]
+            deliveries += self._meta_poll_surface_comments(since)[0]
             deliveries += self._meta_poll_conversations(since)[0]
         if backfill:
             # The regular window resumes from where it was once this is done.
@@ -380,14 +390,25 @@ class SocialCareAccount(models.Model):
             position["since"] = now - POLL_OVERLAP
         return deliveries, position
 
-    def _meta_poll_comments(self, since, after=None, backfill=False):
-        """(deliveries, next page cursor, posts read) for recent posts' comments."""
-        params = {"fields": POLL_POST_FIELDS, "limit": POLL_POSTS}
+    def _meta_poll_surface_comments(self, since, after=None, backfill=False):
+        """(deliveries, next page cursor, posts read): the Page's or Instagram's."""
+        if self.meta_surface == "instagram":
+            return self._meta_poll_ig_comments(since, after, backfill)
+        return self._meta_poll_comments(since, after, backfill)
+
+    def _meta_poll_posts(self, edge, fields_, since, after, backfill):
+        """A page of the account's posts (``feed``) or media, newest first;
+        a backfill asks only for those published since ``since``."""
+        params = {"fields": fields_, "limit": POLL_POSTS}
         if backfill:
             params["since"] = since
         if after:
             params["after"] = after
-        posts = self._meta_request("GET", f"{self.external_ref}/feed", params)
+        return self._meta_request("GET", f"{self.external_ref}/{edge}", params)
+
+    def _meta_poll_comments(self, since, after=None, backfill=False):
+        """(deliveries, next page cursor, posts read) for recent posts' comments."""
+        posts = self._meta_poll_posts("feed", POLL_POST_FIELDS, since, after, backfill)
         deliveries = []
         for post in posts.get("data") or []:
             comments = self._meta_request(
@@ -414,6 +435,29 @@ class SocialCareAccount(models.Model):
                 )
             )
         return deliveries, self._meta_next_after(posts), len(posts.get("data") or [])
+
+    def _meta_poll_ig_comments(self, since, after=None, backfill=False):
+        """(deliveries, next page cursor, media read) for comments on recent media.
+
+        One delivery per comment, keyed as its webhook is: what both saw is
+        stored once. Media Graph sent malformed are stored whole, so the
+        parser's error and the data are kept on an event for an admin.
+        """
+        media_page = self._meta_poll_posts(
+            "media", POLL_IG_MEDIA_FIELDS, since, after, backfill
+        )
+        media_list = media_page.get("data") or []
+        deliveries = []
+        for media in media_list:
+            try:
+                units = split_ig_media(media, since)
+            except PayloadError:
+                units = [(f"poll:igm:{_digest(media)}", {"media": media})]
+            deliveries += [
+                ParsedDelivery(self.external_ref, key, "poll.ig_comments", payload)
+                for key, payload in units
+            ]
+        return deliveries, self._meta_next_after(media_page), len(media_list)
 
     def _meta_poll_conversations(self, since, after=None):
         """(deliveries, next page cursor, conversations read) since ``since``."""
@@ -476,7 +520,7 @@ class SocialCareAccount(models.Model):
                 "since": int(time.time()) - days * 86400,
                 "posts": 0,
                 "conversations": 0,
-                "posts_done": account.meta_surface != "facebook",
+                "posts_done": False,
                 "conversations_done": False,
             }
             account.write(
@@ -493,7 +537,7 @@ class SocialCareAccount(models.Model):
         """One page of posts and one of conversations; progress on the account."""
         deliveries = []
         if not backfill["posts_done"]:
-            found, after, count = self._meta_poll_comments(
+            found, after, count = self._meta_poll_surface_comments(
                 backfill["since"], backfill.get("posts_after"), backfill=True
             )
             deliveries += found
