@@ -156,6 +156,16 @@ def _iso(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _graph_time(iso):
+    """Our ``_iso`` time as Graph writes times (``2026-09-01T10:00:03+0000``)."""
+    return f"{iso[:19]}+0000"
+
+
+def _epoch(iso):
+    moment = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S")
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+
+
 def _v1_date(moment):
     """X v1.1's "Tue Sep 01 10:00:00 +0000 2026", independent of the locale."""
     return (
@@ -287,11 +297,13 @@ class Simulator(OnboardingMixin):
     # Customer activity: built, signed and delivered to Odoo
     # ------------------------------------------------------------------
 
-    def send(self, channel, text, person=0, conversation_id=None):
+    def send(self, channel, text, person=0, conversation_id=None, deliver=True):
         """A customer writes: a new conversation, or a follow-up in one.
 
         Returns ``(conversation, message)``; the message holds the HTTP status
-        Odoo answered the delivery with.
+        Odoo answered the delivery with. ``deliver=False`` plays a lost
+        webhook: the message is only found by Odoo's poll, and its payload is
+        kept in ``message["webhook"]`` for a late ``deliver``.
         """
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}")
@@ -314,6 +326,12 @@ class Simulator(OnboardingMixin):
             conversation["messages"].append(message)
             self._to_top(conversation)
             self._changed()
+        if not deliver:
+            with self.lock:
+                message["webhook"] = payload
+                message["delivery"] = {"status": 0, "answer": "webhook held back"}
+                self._changed()
+            return conversation, message
         app = "x" if NETWORK[channel] == "x" else "meta"
         status, answer = self.deliver(app, payload)
         with self.lock:
@@ -1085,6 +1103,8 @@ class Simulator(OnboardingMixin):
                     "scopes": PAGE_PERMISSIONS,
                 }
             }
+        if node == cfg.ig_id and edge == "media":
+            return self._ig_media_page(args)
         if edge in ("feed", "comments", "conversations"):
             return {"data": [], "paging": {}}
         if node in ("me", cfg.page_id) and not edge:
@@ -1106,6 +1126,65 @@ class Simulator(OnboardingMixin):
         raise _graph_error(
             f"Object with ID '{node}' does not exist (simulator)", code=100
         )
+
+    def _ig_media_page(self, args):
+        """``GET /{ig-user-id}/media``: a media per Instagram comment conversation,
+        newest first, its comments and replies nested, paged by ``after``."""
+        with self.lock:
+            media = [
+                self._ig_media(conversation)
+                for conversation in self.conversations
+                if conversation["channel"] == "instagram_comment"
+                and conversation["messages"]
+            ]
+        since = int(args.get("since") or 0)
+        media = sorted(
+            (item for item in media if _epoch(item["timestamp"]) >= since),
+            key=lambda item: item["timestamp"],
+            reverse=True,
+        )
+        start, limit = int(args.get("after") or 0), int(args.get("limit") or 25)
+        answer = {"data": media[start : start + limit], "paging": {}}
+        if start + limit < len(media):
+            answer["paging"] = {
+                "cursors": {"after": str(start + limit)},
+                "next": f"media?after={start + limit}",
+            }
+        return answer
+
+    def _ig_media(self, conversation):
+        cfg = self.config
+        customer = conversation["customer"]
+        account = {"id": cfg.ig_id, "username": cfg.ig_username}
+        person = {"id": customer["id"], "username": customer.get("handle", "")}
+        top_id = conversation.get("top_comment_id")
+        top, replies = None, []
+        for message in conversation["messages"]:
+            if message.get("kind") not in ("comment", "reply", "public reply"):
+                continue  # private replies are direct messages
+            author = person if message["direction"] == "in" else account
+            comment = {
+                "id": message["id"],
+                "text": message.get("text") or "",
+                "timestamp": _graph_time(message["at"]),
+                "username": author["username"],
+                "from": author,
+            }
+            if message["id"] == top_id:
+                top = comment
+            else:  # Instagram files a reply to a reply under the top-level comment
+                replies.append(dict(comment, parent_id=top_id))
+        if top is not None and replies:
+            top["replies"] = {"data": replies}
+        return {
+            "id": conversation["media_id"],
+            "caption": "A bike of the simulator's shop",
+            "permalink": f"https://www.instagram.com/p/{conversation['media_id']}/",
+            "timestamp": _graph_time(conversation["messages"][0]["at"]),
+            "media_product_type": "FEED",
+            "comments_count": len(replies) + (top is not None),
+            "comments": {"data": [top] if top else []},
+        }
 
     def _meta_send_message(self, args):
         try:
