@@ -34,7 +34,10 @@ class SocialCareRule(models.Model):
             and message.channel in COMMENT_CHANNELS
             and message.kind != "mention"
         ):
-            self._meta_hide(ticket, message)
+            # A write on the platform: only once this event is committed.
+            self.env["social.care.event"]._social_defer(
+                lambda: self._meta_hide(ticket, message)
+            )
         return result
 
     def _meta_hide(self, ticket, message):
