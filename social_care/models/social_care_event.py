@@ -186,6 +186,9 @@ class SocialCareEvent(models.Model):
         # (the media of its failed events are staged in the database).
         effects = SideEffects()
         events = self.with_context(**{SIDE_EFFECTS: effects})
+        if shard == 0:
+            self._social_resume_deferred()
+            commit(self.env)
         while True:
             self.env.flush_all()  # the SELECT below must see this batch's writes
             self.env.cr.execute(
@@ -308,6 +311,13 @@ class SocialCareEvent(models.Model):
                     write()
             except Exception:  # noqa: BLE001 - the others still run
                 _logger.exception("social care: a platform write failed")
+
+    @api.model
+    def _social_resume_deferred(self):
+        """Platform writes of committed events that a stopped run never made.
+
+        Connectors whose writes are recorded in the database override this.
+        """
 
     @api.model
     def _social_defer(self, write):

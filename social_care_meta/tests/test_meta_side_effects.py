@@ -113,3 +113,25 @@ class TestMetaSideEffectsOnce(MetaCase):
                 for m in message.ticket_id.message_ids
             )
         )
+
+    def test_a_hide_left_by_a_stopped_run_is_made_by_the_next(self):
+        with self.graph({("POST", GOOD): {"success": True}}) as graph:
+            self.deliver(self.feed_comment(GOOD, "Nice bikes"))
+        message = self.message_of(self.page, GOOD)
+        self.assertEqual(graph.calls, [])
+        # As if the run had committed the rule's request, then been killed.
+        rule = self.env["social.care.rule"].search([("name", "=", "Abuse")])
+        message.sudo().meta_hide_rule_id = rule
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE social_care_message SET write_date = now() - interval '1 hour'"
+            " WHERE id = %s",
+            [message.id],
+        )
+        message.invalidate_recordset()
+        with self.graph({("POST", GOOD): {"success": True}}) as graph:
+            self.process()
+            self.process()
+        self.assertEqual(len(graph.find("POST", GOOD)), 1)
+        self.assertTrue(message.meta_is_hidden)
+        self.assertFalse(message.meta_hide_rule_id)
