@@ -534,9 +534,12 @@ class SocialCareEvent(models.Model):
         self._social_cron()._trigger()
 
     def action_ignore(self):
-        self.filtered(lambda e: e.state in ("pending", "error")).write(
-            {"state": "ignored"}
-        )
+        ignored = self.filtered(lambda e: e.state in ("pending", "error"))
+        ignored.write({"state": "ignored"})
+        # Media staged for a retry that will not come.
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", ignored.ids)]
+        ).unlink()
 
     def action_process_now(self):
         """Process the selected pending events at once (admins, for a stuck event)."""

@@ -123,3 +123,13 @@ class TestSideEffectsOnce(SocialCareCase):
         self.event("n1").action_process_now()
         self.assertEqual(self.event("n1").state, "done")
         self.assertEqual(self.ticket_of("n1").attachment_ids.raw, PNG)
+
+    @mute_logger("odoo.addons.social_care.models.social_care_event")
+    def test_an_ignored_event_drops_its_staged_media(self):
+        with self.failing_after_download("bad"):
+            self.deliver(self.photo("ok0", "/ok0.png"), self.photo("bad", "/bad.jpg"))
+        bad = self.event("bad")
+        self.assertTrue(self.staged(bad))
+        bad.action_ignore()
+        self.assertEqual(bad.state, "ignored")
+        self.assertFalse(self.staged(bad))
