@@ -2,6 +2,7 @@ import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from psycopg2 import errors as pg_errors
 
@@ -186,8 +187,9 @@ class SocialCareEvent(models.Model):
         # (the media of its failed events are staged in the database).
         effects = SideEffects()
         events = self.with_context(**{SIDE_EFFECTS: effects})
-        if shard == 0:
-            self._social_resume_deferred()
+        if shard == 0:  # one worker makes the writes a stopped run left
+            events._social_resume_deferred()
+            events._social_run_deferred()
             commit(self.env)
         while True:
             self.env.flush_all()  # the SELECT below must see this batch's writes
@@ -314,7 +316,7 @@ class SocialCareEvent(models.Model):
 
     @api.model
     def _social_resume_deferred(self):
-        """Platform writes of committed events that a stopped run never made.
+        """Defer the platform writes of committed events a stopped run never made.
 
         Connectors whose writes are recorded in the database override this.
         """
@@ -365,7 +367,7 @@ class SocialCareEvent(models.Model):
             for (_kind, _account_id, url), content in effects.results(media).items():
                 values.append(
                     {
-                        "name": url.rsplit("/", 1)[-1][:100] or "media",
+                        "name": urlparse(url).path.rsplit("/", 1)[-1][:100] or "media",
                         "description": url,
                         "raw": content,
                         "res_model": self._name,

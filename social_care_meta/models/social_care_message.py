@@ -38,9 +38,11 @@ class SocialCareMessage(models.Model):
 
     def _meta_resume_rule_hides(self):
         """Hides committed but never made: the run stopped before calling Meta."""
-        self.search(
+        stale = self.search(
             [
                 ("meta_hide_rule_id", "!=", False),
                 ("write_date", "<", fields.Datetime.now() - HIDE_STALE_AFTER),
             ]
-        )._meta_run_rule_hides()
+        )
+        if stale:
+            self.env["social.care.event"]._social_defer(stale._meta_run_rule_hides)
