@@ -8,6 +8,7 @@ import requests
 from odoo import _, api, fields, models
 
 from ..tools import SendError, SendResult, generic, request_never_sent
+from .social_care_event import SIDE_EFFECTS
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -277,6 +278,19 @@ class SocialCareAccount(models.Model):
         if self.provider == "generic":
             return generic.parse_event(event.payload, self.external_ref)
         raise NotImplementedError(self.provider)
+
+    def _social_once(self, kind, ref, fetch):
+        """``fetch()``, made once per inbox run for this account, ``kind`` and ``ref``.
+
+        Ingestion's calls to the platform (media, enrichment reads) go through
+        here: a batch redone event by event, or taken again, reuses the answer
+        (or the error) instead of asking again. Outside the inbox, it just calls.
+        """
+        self.ensure_one()
+        effects = self.env.context.get(SIDE_EFFECTS)
+        if effects is None:
+            return fetch()
+        return effects.once((kind, self.id, ref), fetch)
 
     def _social_fetch_media(self, url):
         """Download one media file (already checked against the allowed hosts).

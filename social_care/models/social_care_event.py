@@ -2,13 +2,14 @@ import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, config
 
-from ..tools import PayloadError
+from ..tools import PayloadError, SideEffects
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -16,6 +17,8 @@ _logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BATCH_SIZE = 100
 CRON_TIME_BUDGET = 120  # seconds at most: see _social_time_budget
+# Context key of the run's SideEffects (calls outside the database, made once).
+SIDE_EFFECTS = "social_care_side_effects"
 
 
 class SocialCareEvent(models.Model):
@@ -179,6 +182,15 @@ class SocialCareEvent(models.Model):
         event twice.
         """
         started, budget = time.monotonic(), self._social_time_budget()
+        # A batch taken again after a serialization failure reuses what the
+        # platform already answered; once committed, its answers are freed
+        # (the media of its failed events are staged in the database).
+        effects = SideEffects()
+        events = self.with_context(**{SIDE_EFFECTS: effects})
+        if shard == 0:  # one worker makes the writes a stopped run left
+            events._social_resume_deferred()
+            events._social_run_deferred()
+            commit(self.env)
         while True:
             self.env.flush_all()  # the SELECT below must see this batch's writes
             self.env.cr.execute(
@@ -198,13 +210,18 @@ class SocialCareEvent(models.Model):
             if not ids:
                 return
             try:
-                self.browse(ids)._process()
+                events.browse(ids)._process()
                 commit(self.env)
             except pg_errors.SerializationFailure:
                 # A poll updated one of these accounts since this transaction
                 # began: take the batch again on a fresh snapshot now, rather
                 # than leave it to the next run minutes later.
                 self.env.cr.rollback()
+                effects.drop_deferred()
+            else:
+                events._social_run_deferred()
+                commit(self.env)
+                effects.forget_reads()
             if time.monotonic() - started >= budget:
                 self._social_cron()._trigger()
                 return
@@ -233,7 +250,20 @@ class SocialCareEvent(models.Model):
         it is rolled back and each event is processed alone in its own
         savepoint, so one bad event never blocks the others and its error is
         recorded on it. Outcomes are written at the end, one UPDATE per outcome.
+
+        Calls outside the database go through the run's SideEffects (context
+        key ``SIDE_EFFECTS``): reads are made once whatever the attempts, and
+        platform writes wait for the caller to commit, then
+        ``_social_run_deferred``. Called without one (an admin's "process
+        now"), the writes run at the end, in the caller's transaction.
         """
+        if SIDE_EFFECTS not in self.env.context:
+            events = self.with_context(**{SIDE_EFFECTS: SideEffects()})
+            events._process()
+            events._social_run_deferred()
+            return
+        effects = self.env.context[SIDE_EFFECTS]
+        self._social_restore_media(effects)
         now = fields.Datetime.now()
         outcomes = {}
         ready = self.browse()
@@ -252,7 +282,7 @@ class SocialCareEvent(models.Model):
                 ready |= event
         if len(ready) > 1:
             try:
-                with self.env.cr.savepoint():
+                with effects.attempt(), self.env.cr.savepoint():
                     outcomes.update(ready._social_process_together(now))
                 ready = self.browse()
             except Exception:  # noqa: BLE001 - each event is retried alone below
@@ -262,9 +292,101 @@ class SocialCareEvent(models.Model):
                     len(ready),
                     exc_info=True,
                 )
+        staged = {}
         for event in ready:
-            outcomes[event] = event._social_process_alone(now)
+            with effects.attempt() as keys_read:
+                outcomes[event] = event._social_process_alone(now)
+            if outcomes[event][0].get("state") == "pending":
+                staged[event] = keys_read
         self._social_record_outcomes(outcomes)
+        self._social_stage_media(effects, staged, outcomes)
+
+    def _social_run_deferred(self):
+        """Run the platform writes of events whose processing is committed.
+
+        Each records its own outcome (a note, a flag); one that fails is
+        logged and does not stop the others.
+        """
+        for write in self.env.context[SIDE_EFFECTS].take_deferred():
+            try:
+                with self.env.cr.savepoint():
+                    write()
+            except Exception:  # noqa: BLE001 - the others still run
+                _logger.exception("social care: a platform write failed")
+
+    @api.model
+    def _social_resume_deferred(self):
+        """Defer the platform writes of committed events a stopped run never made.
+
+        Connectors whose writes are recorded in the database override this.
+        """
+
+    @api.model
+    def _social_defer(self, write):
+        """Run ``write`` (a platform write) once the current event is committed.
+
+        Outside the inbox (no run in the context) it runs at once.
+        """
+        effects = self.env.context.get(SIDE_EFFECTS)
+        if effects is None:
+            write()
+        else:
+            effects.defer(write)
+
+    def _social_restore_media(self, effects):
+        """Media downloaded by an earlier, failed attempt are not asked again."""
+        retried = self.filtered("attempts")
+        if not retried:
+            return
+        for attachment in (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", retried.ids),
+                    ("description", "!=", False),
+                ]
+            )
+        ):
+            account = self.browse(attachment.res_id).account_id
+            effects.remember(
+                ("media", account.id, attachment.description), attachment.raw
+            )
+
+    def _social_stage_media(self, effects, staged, outcomes):
+        """Keep the media of events that will be retried; drop those of the others.
+
+        ``staged``: the keys each pending event read. Staged media are
+        attachments of the event (its URL as description), found by
+        ``_social_restore_media`` on the retry.
+        """
+        values = []
+        for event, keys in staged.items():
+            media = {key for key in keys if key[0] == "media"}
+            for (_kind, _account_id, url), content in effects.results(media).items():
+                values.append(
+                    {
+                        "name": urlparse(url).path.rsplit("/", 1)[-1][:100] or "media",
+                        "description": url,
+                        "raw": content,
+                        "res_model": self._name,
+                        "res_id": event.id,
+                    }
+                )
+        attachments = self.env["ir.attachment"].sudo()
+        finished = [
+            event.id
+            for event, (values_, _ids) in outcomes.items()
+            if event.attempts and values_.get("state") != "pending"
+        ]
+        stale_of = finished + [event.id for event in staged]
+        if stale_of:
+            attachments.search(
+                [("res_model", "=", self._name), ("res_id", "in", stale_of)]
+            ).unlink()
+        if values:
+            attachments.create(values)
 
     def _social_process_together(self, now):
         """Ingest the events' messages per account, in arrival order.
@@ -414,9 +536,12 @@ class SocialCareEvent(models.Model):
         self._social_cron()._trigger()
 
     def action_ignore(self):
-        self.filtered(lambda e: e.state in ("pending", "error")).write(
-            {"state": "ignored"}
-        )
+        ignored = self.filtered(lambda e: e.state in ("pending", "error"))
+        ignored.write({"state": "ignored"})
+        # Media staged for a retry that will not come.
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", ignored.ids)]
+        ).unlink()
 
     def action_process_now(self):
         """Process the selected pending events at once (admins, for a stuck event)."""

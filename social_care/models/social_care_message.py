@@ -447,7 +447,11 @@ class SocialCareMessage(models.Model):
                 )
                 continue
             try:
-                content = self.account_id._social_fetch_media(attachment.url)
+                content = self.account_id._social_once(
+                    "media",
+                    attachment.url,
+                    lambda url=attachment.url: self.account_id._social_fetch_media(url),
+                )
             except (requests.RequestException, ValueError) as error:
                 notes.append(
                     _(

@@ -14,3 +14,4 @@ from .normalized import (
 )
 from .errors import SendError, SendResult, request_never_sent
 from .textutil import extract_contact_hints, html_to_text
+from .side_effects import SideEffects

@@ -288,7 +288,11 @@ class SocialCareAccount(models.Model):
             else "first_name,last_name,profile_pic"
         )
         try:
-            data = self._meta_request("GET", user_id, {"fields": fields_})
+            data = self._social_once(
+                "meta_profile",
+                user_id,
+                lambda: self._meta_request("GET", user_id, {"fields": fields_}),
+            )
         except SendError as error:
             # A profile is a nicety: the message is ingested without it.
             _logger.info("Meta profile %s not fetched: %s", user_id, error.message)
@@ -322,7 +326,11 @@ class SocialCareAccount(models.Model):
                 "{id,caption,timestamp,username,permalink}"
             )
         try:
-            data = self._meta_request("GET", self.external_ref, {"fields": query})
+            data = self._social_once(
+                "meta_mention",
+                query,
+                lambda: self._meta_request("GET", self.external_ref, {"fields": query}),
+            )
         except SendError as error:
             if error.retryable:
                 raise  # the event is retried later with backoff

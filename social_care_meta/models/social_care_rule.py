@@ -34,7 +34,10 @@ class SocialCareRule(models.Model):
             and message.channel in COMMENT_CHANNELS
             and message.kind != "mention"
         ):
-            self._meta_hide(ticket, message)
+            # A write on the platform: asked for in this event's transaction,
+            # made once it is committed (or by a later run, if this one stops).
+            message.sudo().meta_hide_rule_id = self
+            self.env["social.care.event"]._social_defer(message._meta_run_rule_hides)
         return result
 
     def _meta_hide(self, ticket, message):

@@ -7,4 +7,5 @@ from . import (
     test_meta_outbound,
     test_meta_posts,
     test_meta_scenario,
+    test_meta_side_effects,
 )
