@@ -291,13 +291,17 @@ class OdooServer:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def wait_until(check, timeout, what, interval=0.5):
-    """Poll ``check()`` until truthy; raise AssertionError after ``timeout`` s."""
+def wait_until(check, timeout, what, interval=0.5, seen=None):
+    """Poll ``check()`` until truthy; raise AssertionError after ``timeout`` s.
+
+    ``seen()``, when given, says in the error what was there instead.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not reached within {timeout} s")
+            found = f" (found: {seen()})" if seen else ""
+            raise AssertionError(f"{what}: not reached within {timeout} s{found}")
         time.sleep(interval)

@@ -59,14 +59,14 @@ class SlowReplies:
         self.active = threading.Event()
         self.active.set()
 
-    def __call__(self, method, path, query, headers, body):
+    def __call__(self, method, path, query, headers, body, *extra):
         if (
             self.active.is_set()
             and method == "POST"
             and self.marker.encode() in (body or b"")
         ):
             time.sleep(SLOW_REPLY)
-        return self.original(method, path, query, headers, body)
+        return self.original(method, path, query, headers, body, *extra)
 
     def __enter__(self):
         self.simulator.handle_api = self
@@ -159,6 +159,15 @@ def test_odoo_killed_mid_batch(infra, world, odoo, victim):
             ),
             120,
             "the inbox cron mid-batch and a reply in 'sending'",
+            seen=lambda: {
+                "inbox": inbox_counts(infra.db, world, since),
+                "crons running": running_crons(infra.db),
+                "replies": infra.db.rows(
+                    """SELECT state, error FROM social_care_message
+                        WHERE text LIKE %s""",
+                    (f"%{marker}%",),
+                ),
+            },
         )
         workers = cron_workers(infra.server)
         assert workers, "no cron worker found among odoo-bin's children"
