@@ -14,14 +14,13 @@ secrets) pointing at an in-process simulator on a free port, and archives them
 at the end, so a demo database is left as it was.
 """
 
+import contextlib
 import http.cookiejar
 import itertools
 import json
 import os
 import pathlib
 import secrets
-import socket
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -33,21 +32,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from simulator import (  # noqa: E402
-    Config,
-    Simulator,
-    serve_in_thread,
-    wait_for_http,
-)
-
-LOGS = REPO / "var" / "test-logs"
-START_TIMEOUT = 180  # seconds for odoo-bin to serve the database
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from simulator import Config, Simulator, serve_in_thread  # noqa: E402
+from tests.live_odoo import LOGS, served  # noqa: E402
 
 
 class Odoo:
@@ -130,38 +116,6 @@ class Odoo:
         return found[0]["res_id"] if found else None
 
 
-def _start_odoo(db):
-    odoo_path = pathlib.Path(
-        os.environ.get("ODOO_PATH") or pathlib.Path.home() / "odoo-18.0"
-    )
-    port = _free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = open(LOGS / "e2e-odoo.log", "wb")  # noqa: SIM115 (closed at teardown)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(odoo_path / "odoo-bin"),
-            f"--addons-path={odoo_path / 'odoo' / 'addons'},{REPO}",
-            "-d",
-            db,
-            f"--db-filter=^{db}$",
-            f"--http-port={port}",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    if not wait_for_http(
-        f"{url}/web/health", START_TIMEOUT, alive=lambda: process.poll() is None
-    ):
-        process.terminate()
-        log.close()
-        pytest.fail(f"odoo-bin did not serve {db} (log: var/test-logs/e2e-odoo.log)")
-    return process, log, url
-
-
 @pytest.fixture(scope="session")
 def odoo():
     url = os.environ.get("SOCIAL_CARE_E2E_URL")
@@ -174,24 +128,17 @@ def odoo():
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    process = log = None
-    if not url:
-        process, log, url = _start_odoo(db)
-    try:
+    with contextlib.ExitStack() as stack:
+        if not url:
+            LOGS.mkdir(parents=True, exist_ok=True)
+            log = stack.enter_context(open(LOGS / "e2e-odoo.log", "wb"))
+            url = stack.enter_context(served(db, log))
         yield Odoo(
             url,
             db,
             os.environ.get("SOCIAL_CARE_E2E_LOGIN", "admin"),
             os.environ.get("SOCIAL_CARE_E2E_PASSWORD", "admin"),
         )
-    finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
 
 
 def _digits(count):
@@ -297,3 +244,13 @@ def world(odoo):
             {"active": False},
         )
         odoo.call("social.care.app", "write", [x_app, meta_app], {"active": False})
+
+
+@pytest.fixture
+def calls_left_as_found(world):
+    """For tests whose calls other modules must not count (they count by path)."""
+    calls, media = len(world.calls), len(world.media_requests)
+    yield
+    with world.lock:
+        del world.calls[calls:]
+        del world.media_requests[media:]

@@ -19,15 +19,7 @@ from simulator.core import TINY_PNG
 
 from .e2e_support import messages, ticket_of, wait_for
 
-
-@pytest.fixture(autouse=True)
-def _leave_the_record_of_calls_as_found(world):
-    """The session's simulator is shared: other modules count its calls by path."""
-    calls, media = len(world.calls), len(world.media_requests)
-    yield
-    with world.lock:
-        del world.calls[calls:]
-        del world.media_requests[media:]
+pytestmark = pytest.mark.usefixtures("calls_left_as_found")
 
 
 class Canary(BaseHTTPRequestHandler):

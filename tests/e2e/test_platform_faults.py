@@ -20,14 +20,7 @@ META_MESSAGES = r"/messages$"
 HANG_WAIT = 60  # seconds: the connectors give up after 20 s, the hang is 25 s
 
 
-@pytest.fixture(autouse=True)
-def _leave_the_record_of_calls_as_found(world):
-    """The session's simulator is shared: other modules count its calls by path."""
-    calls, media = len(world.calls), len(world.media_requests)
-    yield
-    with world.lock:
-        del world.calls[calls:]
-        del world.media_requests[media:]
+pytestmark = pytest.mark.usefixtures("calls_left_as_found")
 
 
 def _now():

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from simulator import addon_tools
+from simulator.core import NETWORK
 
 CHANNELS = (
     "x_public",
@@ -50,15 +51,6 @@ CHANGES = {
     "instagram_comment": ("edit", "delete"),
     "instagram_dm": ("edit", "delete"),
 }
-ACCOUNT_OF = {
-    "x_public": "x",
-    "x_dm": "x",
-    "facebook_comment": "facebook",
-    "messenger": "facebook",
-    "instagram_comment": "instagram",
-    "instagram_dm": "instagram",
-}
-NETWORK_OF = {"x": "x", "facebook": "facebook", "instagram": "instagram"}
 # How the changes of a follow-up message arrive (a conversation's first
 # message is only ever edited, never deleted).
 PATTERNS = (
@@ -262,9 +254,9 @@ def build_plan(simulator, events=1000, senders=8, duplicate_share=0.2, seed=None
     number = 0
     while len(unique) < unique_target:
         channel = CHANNELS[number % len(CHANNELS)]
-        account = ACCOUNT_OF[channel]
+        account = NETWORK[channel]
         app = "x" if account == "x" else "meta"
-        person = builder.person(NETWORK_OF[account])
+        person = builder.person(account)
         conversation, script = None, []
         follow_ups = rng.choice((0, 1, 1, 2, 3))
         for position in range(1 + follow_ups):

@@ -12,7 +12,6 @@ driven by Playwright without downloading a browser.
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 import xmlrpc.client
@@ -23,31 +22,10 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from simulator import Config, Simulator, serve_in_thread, wait_for_http  # noqa: E402
+from simulator import Config, Simulator, serve_in_thread  # noqa: E402
+from tests.live_odoo import LOGS, odoo_command, served  # noqa: E402
 
-LOGS = REPO / "var" / "test-logs"
 SHOTS = LOGS / "walkthrough"
-START_TIMEOUT = 180  # seconds for odoo-bin to serve the database
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _odoo_command(db, *args):
-    odoo_path = pathlib.Path(
-        os.environ.get("ODOO_PATH") or pathlib.Path.home() / "odoo-18.0"
-    )
-    return [
-        sys.executable,
-        str(odoo_path / "odoo-bin"),
-        f"--addons-path={odoo_path / 'odoo' / 'addons'},{REPO}",
-        "-d",
-        db,
-        *args,
-    ]
 
 
 def _drop(db):
@@ -89,46 +67,23 @@ def fresh_odoo():
     db = os.environ.get("SOCIAL_CARE_WALKTHROUGH_DB", "social_care_walkthrough")
     LOGS.mkdir(parents=True, exist_ok=True)
     _drop(db)
-    log = open(LOGS / "walkthrough-odoo.log", "wb")  # noqa: SIM115 (closed below)
-    created = subprocess.run(
-        _odoo_command(
-            db, "-i", "base", "--without-demo=all", "--stop-after-init", "--no-http"
-        ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        check=False,
-    )
-    if created.returncode:
-        log.close()
-        pytest.fail(f"could not create {db} (log: var/test-logs/walkthrough-odoo.log)")
-    port = _free_port()
-    process = subprocess.Popen(
-        _odoo_command(
-            db,
-            f"--db-filter=^{db}$",
-            f"--http-port={port}",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_for_http(
-            f"{url}/web/health", START_TIMEOUT, alive=lambda: process.poll() is None
-        ):
-            pytest.fail(f"odoo-bin did not serve {db} (log: {log.name})")
-        yield url, db
-    finally:
-        process.terminate()
+    with open(LOGS / "walkthrough-odoo.log", "wb") as log:
+        created = subprocess.run(
+            odoo_command(
+                db, "-i", "base", "--without-demo=all", "--stop-after-init", "--no-http"
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        if created.returncode:
+            pytest.fail(f"could not create {db} (log: {log.name})")
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        if os.environ.get("SOCIAL_CARE_WALKTHROUGH_KEEP_DB") != "1":
-            _drop(db)
+            with served(db, log) as url:
+                yield url, db
+        finally:
+            if os.environ.get("SOCIAL_CARE_WALKTHROUGH_KEEP_DB") != "1":
+                _drop(db)
 
 
 @pytest.fixture(scope="session")
