@@ -135,3 +135,19 @@ def outbound(*responses):
 
     with patch.object(requests, "post", side_effect=fake_post):
         yield calls
+
+
+def failing_chatter_post(env, external_id):
+    """The chatter post of one inbound message fails (after its media and rules).
+
+    The batch it is in falls back to processing its events one by one.
+    """
+    ticket_class = type(env["helpdesk.ticket"])
+    post_inbound = ticket_class._social_post_inbound
+
+    def flaky(ticket, message, attachments, defaults=None):
+        if message.external_id == external_id:
+            raise RuntimeError("database hiccup")
+        return post_inbound(ticket, message, attachments, defaults)
+
+    return patch.object(ticket_class, "_social_post_inbound", flaky)

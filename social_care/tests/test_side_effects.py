@@ -1,10 +1,8 @@
-from unittest.mock import patch
-
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..tools import generic
-from .common import SocialCareCase
+from .common import SocialCareCase, failing_chatter_post
 from .test_media import PNG, serve
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(64)
@@ -47,18 +45,6 @@ class TestSideEffectsOnce(SocialCareCase):
             attachments=[{"url": self.base + p, "kind": "image"} for p in paths],
         )
 
-    def failing_after_download(self, external_id):
-        """The chatter post of one message fails: after its media were fetched."""
-        ticket_class = type(self.env["helpdesk.ticket"])
-        post_inbound = ticket_class._social_post_inbound
-
-        def flaky(ticket, message, attachments, defaults=None):
-            if message.external_id == external_id:
-                raise RuntimeError("database hiccup")
-            return post_inbound(ticket, message, attachments, defaults)
-
-        return patch.object(ticket_class, "_social_post_inbound", flaky)
-
     def event(self, external_id):
         return self.env["social.care.event"].search(
             [
@@ -74,7 +60,7 @@ class TestSideEffectsOnce(SocialCareCase):
 
     @mute_logger("odoo.addons.social_care.models.social_care_event")
     def test_a_batch_falling_back_fetches_each_media_once(self):
-        with self.failing_after_download("bad"):
+        with failing_chatter_post(self.env, "bad"):
             self.deliver(
                 self.photo("ok0", "/ok0.png", "/gone.png"),
                 self.photo("bad", "/bad.jpg"),
@@ -126,7 +112,7 @@ class TestSideEffectsOnce(SocialCareCase):
 
     @mute_logger("odoo.addons.social_care.models.social_care_event")
     def test_an_ignored_event_drops_its_staged_media(self):
-        with self.failing_after_download("bad"):
+        with failing_chatter_post(self.env, "bad"):
             self.deliver(self.photo("ok0", "/ok0.png"), self.photo("bad", "/bad.jpg"))
         bad = self.event("bad")
         self.assertTrue(self.staged(bad))

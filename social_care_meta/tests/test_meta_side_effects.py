@@ -1,7 +1,7 @@
-from unittest.mock import patch
-
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.social_care.tests.common import failing_chatter_post
 
 from .common import IG, PSID, MetaCase
 
@@ -28,18 +28,6 @@ class TestMetaSideEffectsOnce(MetaCase):
             }
         )
 
-    def failing(self, external_id):
-        """The chatter post of one message fails, after its ticket's rules ran."""
-        ticket_class = type(self.env["helpdesk.ticket"])
-        post_inbound = ticket_class._social_post_inbound
-
-        def flaky(ticket, message, attachments, defaults=None):
-            if message.external_id == external_id:
-                raise RuntimeError("database hiccup")
-            return post_inbound(ticket, message, attachments, defaults)
-
-        return patch.object(ticket_class, "_social_post_inbound", flaky)
-
     def routes(self):
         return {
             ("POST", GOOD): {"success": True},
@@ -65,7 +53,7 @@ class TestMetaSideEffectsOnce(MetaCase):
         mention = self.ig_change(
             "mentions", {"comment_id": MENTION, "media_id": "17890000000000055"}
         )
-        with self.graph(self.routes()) as graph, self.failing(BAD):
+        with self.graph(self.routes()) as graph, failing_chatter_post(self.env, BAD):
             self.deliver(
                 self.feed_comment(GOOD, "You idiots"),
                 self.feed_comment(BAD, "Idiots, all of you"),
