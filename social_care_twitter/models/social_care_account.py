@@ -699,23 +699,17 @@ class SocialCareAccount(models.Model):
                     "direct message."
                 ),
             )
-        data = (
-            self._twitter_call(
-                "POST /2/tweets",
-                lambda client, oauth1: client.create_tweet(
-                    text=message.text, in_reply_to_tweet_id=parent, user_auth=oauth1
-                ),
-            ).get("data")
-            or {}
+        post_id = self._twitter_created(
+            "POST /2/tweets",
+            lambda client, oauth1: client.create_tweet(
+                text=message.text, in_reply_to_tweet_id=parent, user_auth=oauth1
+            ),
+            "id",
+            _("X answered without the post's id: check the conversation on X."),
         )
-        if not data.get("id"):
-            raise SendError(
-                "permanent",
-                _("X answered without the post's id: check the conversation on X."),
-            )
         return SendResult(
-            external_id=data["id"],
-            permalink=f"https://x.com/{self.handle or 'i/web'}/status/{data['id']}",
+            external_id=post_id,
+            permalink=f"https://x.com/{self.handle or 'i/web'}/status/{post_id}",
         )
 
     def _twitter_send_dm(self, message):
@@ -736,21 +730,22 @@ class SocialCareAccount(models.Model):
             raise SendError(
                 "permanent", _("This conversation has no X user to send a message to.")
             )
-        data = (
-            self._twitter_call(
-                endpoint,
-                lambda client, oauth1: client.create_direct_message(
-                    text=message.text, user_auth=oauth1, **target
-                ),
-            ).get("data")
-            or {}
+        dm_event_id = self._twitter_created(
+            endpoint,
+            lambda client, oauth1: client.create_direct_message(
+                text=message.text, user_auth=oauth1, **target
+            ),
+            "dm_event_id",
+            _("X answered without the message's id: check the conversation on X."),
         )
-        if not data.get("dm_event_id"):
-            raise SendError(
-                "permanent",
-                _("X answered without the message's id: check the conversation on X."),
-            )
-        return SendResult(external_id=data["dm_event_id"])
+        return SendResult(external_id=dm_event_id)
+
+    def _twitter_created(self, endpoint, call, id_key, missing):
+        """Make a creating call to X; the new object's id, or ``missing`` raised."""
+        data = self._twitter_call(endpoint, call).get("data") or {}
+        if not data.get(id_key):
+            raise SendError("permanent", missing)
+        return data[id_key]
 
     def _twitter_public_reply_allowed(self, ticket):
         """X lets self-serve apps reply publicly only when the customer summoned us."""
