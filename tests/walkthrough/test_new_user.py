@@ -34,10 +34,14 @@ class Walk:
         SHOTS.mkdir(parents=True, exist_ok=True)
         (page or self.page).screenshot(path=str(SHOTS / f"{self.step:02d}-{name}.png"))
 
-    def wait_ready(self):
-        """The web client is idle: no RPC blocking the UI."""
-        expect(self.page.locator(".o_main_navbar")).to_be_visible()
-        expect(self.page.locator(".o_blockUI")).to_have_count(0)
+    def wait_ready(self, timeout=None):
+        """The web client is idle: no RPC blocking the UI.
+
+        ``timeout`` (ms): after installing, the reloaded client first builds
+        the new asset bundles, which takes longer than a click on a busy machine.
+        """
+        expect(self.page.locator(".o_main_navbar")).to_be_visible(timeout=timeout)
+        expect(self.page.locator(".o_blockUI")).to_have_count(0, timeout=timeout)
 
     def open_app(self, name):
         self.page.locator(".o_navbar_apps_menu button").click()
@@ -98,7 +102,7 @@ def _install(walk, rpc, card_title):
     expect(page.locator(".o_searchview_input")).to_have_count(
         0, timeout=INSTALL_TIMEOUT
     )
-    walk.wait_ready()
+    walk.wait_ready(timeout=INSTALL_TIMEOUT)
 
 
 def _portal_keys(sim_page, network):
