@@ -71,7 +71,7 @@ def parse_signed_request(signed_request, app_secret, max_age=None, now=None):
         raise PayloadError("the signed request's signature does not match")
     try:
         data = json.loads(_b64decode(encoded_payload))
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise PayloadError("the signed request's payload is not JSON") from error
     if not isinstance(data, dict):
         raise PayloadError("the signed request's payload is not an object")
