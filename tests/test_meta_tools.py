@@ -104,6 +104,45 @@ def test_bad_signed_request_raises_payload_error(signed, secret):
         parse_signed_request(signed, secret)
 
 
+# Issue 11: what an outsider may POST as signed_request never raises anything
+# but PayloadError, and an old request is refused.
+
+
+@pytest.mark.parametrize("length", [1, 5, 9, 41, 45])  # 4k+1: not base64 at all
+def test_signature_of_length_4k_plus_1_is_a_payload_error(length):
+    payload = make_signed_request({"user_id": "1"}, SECRET).split(".")[1]
+    with pytest.raises(PayloadError, match="base64url"):
+        parse_signed_request("A" * length + "." + payload, SECRET)
+
+
+def test_signed_payload_of_length_4k_plus_1_is_a_payload_error():
+    payload = "e" * 45
+    signature = b64url(
+        hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).digest()
+    )
+    with pytest.raises(PayloadError):
+        parse_signed_request(f"{signature}.{payload}", SECRET)
+
+
+def test_issued_at_is_checked_when_a_max_age_is_given():
+    # Meta's data deletion example carries issued_at (a UNIX time in seconds).
+    def parse(issued_at, now=NOW):
+        signed = make_signed_request({"user_id": "1", "issued_at": issued_at}, SECRET)
+        return parse_signed_request(signed, SECRET, max_age=3600, now=now)
+
+    assert parse(int(NOW) - 3599)["user_id"] == "1"
+    assert parse(int(NOW) + 60)["user_id"] == "1"  # small clock skew
+    for issued_at in (int(NOW) - 3601, int(NOW) + 3600, None, "1788256800", True):
+        with pytest.raises(PayloadError, match="issued|old"):
+            parse(issued_at)
+
+
+def test_make_signed_request_dates_it_as_facebook_does():
+    signed = make_signed_request({"user_id": "1"}, SECRET)
+    data = parse_signed_request(signed, SECRET, max_age=60)
+    assert isinstance(data["issued_at"], int)
+
+
 def test_tampered_payload_is_refused():
     signature, _payload = make_signed_request({"user_id": "1"}, SECRET).split(".")
     other = make_signed_request({"user_id": "2"}, SECRET).split(".")[1]

@@ -12,6 +12,7 @@ from odoo.addons.social_care.tools.normalized import PayloadError
 from odoo.addons.social_care_twitter.tools.x_webhook import (
     SIGNATURE_HEADER,
     crc_response,
+    is_crc_token,
     sign,
     split_delivery,
     verify_signature,
@@ -35,6 +36,58 @@ def test_crc_response():
 def test_crc_refuses_an_empty_secret():
     with pytest.raises(ValueError, match="consumer secret"):
         crc_response("", "crc-token")
+
+
+# Issue 11: the CRC answer is HMAC(consumer secret, token), the very signature
+# X puts on a POST whose body is the token.
+
+# Shape of X's CRC token in a public 2026 log of X's GET: the base64 of a UUID.
+REAL_SHAPED_TOKEN = base64.b64encode(b"0b6f2f4e-3c1d-4e8a-9f57-2d6c8a1b4e90").decode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [REAL_SHAPED_TOKEN, "crc-token-6f0c2b1e", "abc", "QUJD+/==", "a_b-c", "x" * 256],
+)
+def test_tokens_shaped_as_x_sends_them_are_answered(token):
+    assert is_crc_token(token)
+    assert crc_response(SECRET, token)["response_token"] == sign(SECRET, token.encode())
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        json.dumps({"for_user_id": ACCOUNT, "direct_message_events": []}),
+        '{"a":1}',
+        "[1]",
+        '"text"',
+        "a b",
+        "a\nb",
+        "é",
+        "x" * 257,
+        "",
+        None,
+        12345,
+    ],
+)
+def test_tokens_that_could_be_a_body_are_not_signed(token):
+    assert not is_crc_token(token)
+    with pytest.raises(ValueError):
+        crc_response(SECRET, token)
+
+
+@pytest.mark.parametrize("body", [b"12345", b"true", b"null", b"QUJD", b"abc=="])
+def test_a_body_the_crc_answer_could_sign_is_never_verified(body):
+    answer = crc_response(SECRET, body.decode())["response_token"]
+    assert not verify_signature(SECRET, body, answer)
+
+
+def test_the_full_oracle_attack_is_refused():
+    forged = json.dumps(load_fixture("x/aaa_direct_message.json"))
+    with pytest.raises(ValueError):
+        crc_response(SECRET, forged)
+    # A JSON body with X's real signature is still accepted: only X can make it.
+    assert verify_signature(SECRET, forged.encode(), sign(SECRET, forged.encode()))
 
 
 def test_signature_round_trip():

@@ -1,22 +1,20 @@
 import json
 import logging
 
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
 from odoo import http
 from odoo.http import request
 
 from ..tools import PayloadError
+from ..tools.log_throttle import LogThrottle
+from ..tools.webhook_json import load_body
 
 _logger = logging.getLogger(__name__)
 
-
-def _not_json(constant):
-    """NaN and Infinity: Python reads them, PostgreSQL's jsonb does not."""
-    raise ValueError(f"{constant} is not JSON")
-
-
 MAX_BODY_BYTES = 1024 * 1024  # Meta batches up to 1000 updates; 1 MiB is ample
+# Anyone can POST to an app without secret: one warning per app and hour.
+NO_SECRET_WARNINGS = LogThrottle(3600)
 
 
 class SocialCareWebhook(http.Controller):
@@ -24,10 +22,13 @@ class SocialCareWebhook(http.Controller):
 
     Parsing and ticket work run in the inbox cron, so a slow step never makes
     the platform time out and retry, and a failing one never loses an event.
+    The body is capped before anything reads it (``social_care_max_body``, see
+    ir.http), and every refusal to an unverified caller is the same 403, so
+    nobody learns which app ids exist.
     """
 
     def _app(self, app_id):
-        """The active app, read with its secret in one query."""
+        """The active app, read with its secret in one query; 403 if none."""
         app = (
             request.env["social.care.app"]
             .sudo()
@@ -36,7 +37,7 @@ class SocialCareWebhook(http.Controller):
             )
         )
         if not app:
-            raise NotFound()
+            raise Forbidden()
         return app
 
     @http.route(
@@ -46,6 +47,7 @@ class SocialCareWebhook(http.Controller):
         methods=["GET"],
         csrf=False,
         save_session=False,
+        social_care_max_body=MAX_BODY_BYTES,
     )
     def webhook_challenge(self, app_id, **params):
         app = self._app(app_id)
@@ -62,24 +64,23 @@ class SocialCareWebhook(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        social_care_max_body=MAX_BODY_BYTES,
     )
     def webhook_delivery(self, app_id, **_params):
+        body = request.httprequest.get_data(cache=True)  # capped: 413 past the limit
         app = self._app(app_id)
-        length = request.httprequest.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            return self._answer(413, "payload too large")
-        body = request.httprequest.get_data(cache=True)
-        if len(body) > MAX_BODY_BYTES:
-            return self._answer(413, "payload too large")
         if not app._social_has_secret():
-            _logger.warning(
-                "social care app %s has no secret: delivery refused", app.id
-            )
+            if NO_SECRET_WARNINGS.allow(app.id):
+                _logger.warning(
+                    "social care app %s has no secret: deliveries are refused "
+                    "(logged once an hour)",
+                    app.id,
+                )
             raise Forbidden()
         if not app._social_webhook_verify(request.httprequest.headers, body):
             raise Forbidden()
         try:
-            payload = json.loads(body, parse_constant=_not_json)
+            payload = load_body(body)
             deliveries = app._social_webhook_split(payload)
         except (ValueError, PayloadError) as error:
             # Signed but unreadable: nothing the platform can fix by retrying.

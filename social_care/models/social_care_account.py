@@ -404,7 +404,13 @@ class SocialCareAccount(models.Model):
                 "reference": message.id,
             }
         ).encode()
-        secret = self.app_id.sudo().client_secret or ""
+        # Not the app secret: whoever checks our replies could forge deliveries.
+        secret = self.app_id.sudo().generic_outbound_secret
+        if not secret:
+            raise SendError(
+                "permanent",
+                _("This account's app has no outbound secret to sign replies with."),
+            )
         try:
             response = requests.post(
                 self.generic_outbound_url,

@@ -38,6 +38,14 @@ class SocialCareApp(models.Model):
         copy=False,
         help="Signs webhook deliveries. Without it every delivery is refused.",
     )
+    generic_outbound_secret = fields.Char(
+        "Outbound secret",
+        groups="base.group_system",
+        copy=False,
+        help="Generic provider: signs the replies sent to the accounts' outbound "
+        "URL. Keep it different from the app secret, which only checks what "
+        "comes in; without it no reply is sent.",
+    )
     verify_token = fields.Char(
         groups="base.group_system",
         copy=False,

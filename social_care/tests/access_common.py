@@ -115,6 +115,7 @@ class TwoCompaniesMixin:
                 "client_key": f"client-key-{key}-not-real",
                 "client_secret": f"client-secret-{key}-not-real",
                 "verify_token": f"verify-token-{key}-not-real",
+                "generic_outbound_secret": f"outbound-secret-{key}-not-real",
             }
         )
         account = env["social.care.account"].create(

@@ -9,6 +9,7 @@ from odoo.tests import TransactionCase
 from ..tools import generic
 
 SECRET = "test-secret-not-real"
+OUTBOUND_SECRET = "test-outbound-secret-not-real"
 
 
 def social_care_test_env(env):
@@ -34,7 +35,12 @@ class SocialCareCase(TransactionCase):
         cls.env = social_care_test_env(cls.env)
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Social team"})
         cls.app = cls.env["social.care.app"].create(
-            {"name": "Test app", "provider": "generic", "client_secret": SECRET}
+            {
+                "name": "Test app",
+                "provider": "generic",
+                "client_secret": SECRET,
+                "generic_outbound_secret": OUTBOUND_SECRET,
+            }
         )
         cls.account = cls.env["social.care.account"].create(
             {

@@ -522,7 +522,7 @@ class TestAccessHttp(TwoCompaniesMixin, HttpCase):
         missing = self.url_open("/social_care/webhook/999999", data=body)
         self.assertEqual(
             [r.status_code for r in (challenge, unsigned, wrong, signed, missing)],
-            [403, 403, 403, 200, 404],
+            [403, 403, 403, 200, 403],  # issue 11: unknown ids as bad ones
         )
         for response in (challenge, unsigned, wrong, signed, missing):
             self.assertNoSecret(response.text)

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..tools import generic
-from .common import SECRET, FakeResponse, SocialCareCase, outbound
+from .common import OUTBOUND_SECRET, SECRET, FakeResponse, SocialCareCase, outbound
 
 
 @tagged("post_install", "-at_install")
@@ -226,16 +226,30 @@ class TestOutbound(SocialCareCase):
         private = self.reply(social_care_private=True)
         self.assertEqual(private.state, "queued", "private replies need no approval")
 
-    def test_secret_is_used_to_sign(self):
+    def test_outbound_secret_is_used_to_sign(self):
+        # Issue 11: replies were signed with the inbound secret, so whoever
+        # checked them could forge deliveries. Now a separate secret signs them.
         message = self.reply()
         with outbound(FakeResponse(200, {"id": "r-4"})) as calls:
             self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(message.state, "sent")
         signature = calls[0]["headers"][generic.SIGNATURE_HEADER]
-        self.assertTrue(generic.verify_signature(SECRET, calls[0]["raw"], signature))
+        self.assertTrue(
+            generic.verify_signature(OUTBOUND_SECRET, calls[0]["raw"], signature)
+        )
+        self.assertFalse(generic.verify_signature(SECRET, calls[0]["raw"], signature))
         self.assertFalse(
             generic.verify_signature("other-secret", calls[0]["raw"], signature)
         )
+
+    def test_no_outbound_secret_sends_nothing(self):
+        self.app.generic_outbound_secret = False
+        message = self.reply()
+        with outbound(FakeResponse(200, {"id": "r-5"})) as calls:
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertFalse(calls, "never unsigned, never with the inbound secret")
+        self.assertEqual(message.state, "failed")
+        self.assertIn("outbound secret", message.error)
 
 
 @tagged("post_install", "-at_install")

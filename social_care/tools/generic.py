@@ -3,7 +3,9 @@
 Lets any middleware (or a platform we have no connector for) feed the
 helpdesk, and lets the base addon be tested without a connector. Deliveries
 are ``{"messages": [...]}`` signed with ``X-Social-Care-Signature:
-sha256=<hex HMAC-SHA256(app secret, raw body)>``.
+sha256=<hex HMAC-SHA256(app secret, raw body)>``; replies go out signed the
+same way with the app's separate outbound secret, so whoever checks our
+replies cannot forge deliveries.
 """
 
 import hashlib
@@ -30,9 +32,21 @@ def sign(secret, body):
 
 
 def verify_signature(secret, body, header_value):
-    if not secret or not header_value:
+    """Whether ``header_value`` signs the raw ``body``; never raises.
+
+    Headers are any text an outsider chooses: they are compared as bytes, so a
+    non-ASCII value is a refusal, not a TypeError.
+    """
+    if not secret or not isinstance(secret, str):
         return False
-    return hmac.compare_digest(sign(secret, body), header_value.strip())
+    if not header_value or not isinstance(header_value, str):
+        return False
+    if not isinstance(body, bytes | bytearray):
+        return False
+    return hmac.compare_digest(
+        sign(secret, bytes(body)).encode(),
+        header_value.strip().encode("utf-8", "replace"),
+    )
 
 
 def _text(value, field, required=False):

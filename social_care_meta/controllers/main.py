@@ -9,21 +9,27 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import _, http
 from odoo.http import request
 
+from odoo.addons.social_care.controllers.main import MAX_BODY_BYTES
 from odoo.addons.social_care.tools import PayloadError, SendError
+from odoo.addons.social_care.tools.log_throttle import LogThrottle
 
 _logger = logging.getLogger(__name__)
 
 STATE_KEY = "social_care_meta_oauth"
 STATE_MAX_AGE = 15 * 60  # seconds to come back from Facebook Login
+# Anyone can POST a forged deletion request: one warning per app and minute.
+REFUSED_DELETION_WARNINGS = LogThrottle(60)
 
 
 class SocialCareMeta(http.Controller):
     """Facebook Login for admins, and Meta's data deletion callback."""
 
     def _meta_app(self, app_id):
+        """The active Meta app; 403 otherwise, as for a forged request, so an
+        outsider does not learn which app ids exist."""
         app = request.env["social.care.app"].sudo().browse(app_id).exists()
         if not app or not app.active or app.provider != "meta":
-            raise NotFound()
+            raise Forbidden()
         return app
 
     @http.route("/social_care_meta/oauth/start/<int:app_id>", type="http", auth="user")
@@ -75,13 +81,20 @@ class SocialCareMeta(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        social_care_max_body=MAX_BODY_BYTES,
     )
     def data_deletion(self, app_id, signed_request=None, **_kw):
         app = self._meta_app(app_id)
         try:
             deletion = app._meta_handle_deletion(signed_request)
         except PayloadError as error:
-            _logger.warning("Meta data deletion for app %s refused: %s", app.id, error)
+            if REFUSED_DELETION_WARNINGS.allow(app.id):
+                _logger.warning(
+                    "Meta data deletion for app %s refused: %s (logged at most "
+                    "once a minute)",
+                    app.id,
+                    error,
+                )
             raise Forbidden() from error
         status_url = (
             f"{app.get_base_url()}/social_care_meta/deletion/status/"
@@ -100,6 +113,7 @@ class SocialCareMeta(http.Controller):
         auth="public",
         methods=["GET"],
         save_session=False,
+        social_care_max_body=MAX_BODY_BYTES,
     )
     def data_deletion_status(self, code):
         deletion = (

@@ -18,6 +18,7 @@ from ..tools import (
     verify_challenge,
     verify_signature,
 )
+from ..tools.meta_signed_request import MAX_AGE as SIGNED_REQUEST_MAX_AGE
 
 _logger = logging.getLogger(__name__)
 
@@ -382,7 +383,9 @@ class SocialCareApp(models.Model):
         Raises PayloadError when the signed request is not genuine.
         """
         self.ensure_one()
-        data = parse_signed_request(signed_request, self.sudo().client_secret)
+        data = parse_signed_request(
+            signed_request, self.sudo().client_secret, max_age=SIGNED_REQUEST_MAX_AGE
+        )
         user_id = str(data.get("user_id") or "").strip()
         if not user_id:
             raise PayloadError("the signed request names no user")

@@ -1,4 +1,5 @@
 import json
+import time
 from urllib.parse import parse_qs, urlparse
 
 from odoo.tests import HttpCase, tagged
@@ -219,3 +220,70 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
             (instagram.meta_surface, instagram.meta_page_account_id, instagram.handle),
             ("instagram", page, "nordicbikes"),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestMetaDeletionAttacks(MetaGraphMixin, HttpCase):
+    """Issue 11: forged data deletion requests, as an outsider sends them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_meta()
+        cls.url = f"/social_care_meta/deletion/{cls.app.id}"
+
+    def deletions(self):
+        return self.env["social.care.meta.deletion"].search(
+            [("app_id", "=", self.app.id)]
+        )
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_malformed_signature_is_refused_not_a_server_error(self):
+        payload = make_signed_request({"user_id": FB_USER}, SECRET).split(".")[1]
+        for signature in ("A", "A" * 5, "A" * 41, "A" * 43 + "=" * 2 + "A"):
+            with self.subTest(length=len(signature)):
+                response = self.url_open(
+                    self.url, data={"signed_request": f"{signature}.{payload}"}
+                )
+                self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.deletions())
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_old_or_undated_signed_request_is_refused(self):
+        now = int(time.time())
+        for issued_at in (now - 3 * 24 * 3600, now + 3600, None, "yesterday"):
+            with self.subTest(issued_at=issued_at):
+                signed = make_signed_request(
+                    {"user_id": FB_USER, "issued_at": issued_at}, SECRET
+                )
+                response = self.url_open(self.url, data={"signed_request": signed})
+                self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.deletions())
+        fresh = make_signed_request({"user_id": FB_USER, "issued_at": now}, SECRET)
+        response = self.url_open(self.url, data={"signed_request": fresh})
+        self.assertEqual(response.status_code, 200)
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_unknown_app_is_refused_as_a_forged_request_is(self):
+        forged = make_signed_request({"user_id": FB_USER}, "guess")
+        known = self.url_open(self.url, data={"signed_request": forged})
+        unknown = self.url_open(
+            "/social_care_meta/deletion/987654321", data={"signed_request": forged}
+        )
+        self.assertEqual(known.status_code, 403)
+        self.assertEqual((unknown.status_code, unknown.text), (403, known.text))
+
+    def test_forged_requests_do_not_flood_the_log(self):
+        # An app of its own: no other test has made it log yet.
+        app = self.env["social.care.app"].create(
+            {"name": "Flooded Meta app", "provider": "meta", "client_secret": "s"}
+        )
+        forged = make_signed_request({"user_id": FB_USER}, "guess")
+        with self.assertLogs(CONTROLLER_LOGGER) as logs:
+            for _attempt in range(5):
+                response = self.url_open(
+                    f"/social_care_meta/deletion/{app.id}",
+                    data={"signed_request": forged},
+                )
+                self.assertEqual(response.status_code, 403)
+        self.assertEqual(len(logs.records), 1, logs.output)

@@ -62,12 +62,16 @@ class SocialCareApp(models.Model):
     )
 
     def _social_webhook_challenge(self, params):
-        """X's CRC: prove we hold the consumer secret (GET ?crc_token=...)."""
+        """X's CRC: prove we hold the consumer secret (GET ?crc_token=...).
+
+        Only tokens shaped as X's are answered: the answer is the signature a
+        POST of the token would carry (see ``x_webhook.CRC_TOKEN_RE``).
+        """
         if self.provider != "twitter":
             return super()._social_webhook_challenge(params)
         secret = self.sudo().client_secret
         token = params.get("crc_token")
-        if not secret or not token:
+        if not secret or not x_webhook.is_crc_token(token):
             return None
         return json.dumps(x_webhook.crc_response(secret, token)), "application/json"
 

@@ -1,4 +1,6 @@
+import base64
 import json
+from urllib.parse import urlencode
 
 from odoo.tests import HttpCase, tagged
 
@@ -246,3 +248,89 @@ class TestOAuthCallback(XSetupMixin, HttpCase):
             )
         )
         self.assertEqual((account.state, account.handle), ("connected", "NewBrand"))
+
+
+@tagged("post_install", "-at_install")
+class TestCrcOracle(XSetupMixin, HttpCase):
+    """Issue 11: X's CRC answer is the signature a POST of the token carries.
+
+    The attacks are an outsider's: plain requests to the public route, knowing
+    only the app id.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_x()
+        cls.url = f"/social_care/webhook/{cls.app.id}"
+
+    def events(self):
+        return self.env["social.care.event"].search([("app_id", "=", self.app.id)])
+
+    def crc_then_post(self, body):
+        """GET ``body`` as crc_token, then POST it signed with the answer."""
+        crc = self.url_open(f"{self.url}?{urlencode({'crc_token': body})}")
+        signature = crc.json()["response_token"] if crc.status_code == 200 else ""
+        post = self.url_open(
+            self.url,
+            data=body.encode(),
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
+        )
+        return crc, post
+
+    def test_crc_answer_cannot_sign_a_forged_dm(self):
+        forged = json.dumps(fixture("aaa_direct_message"))
+        crc, post = self.crc_then_post(forged)
+        self.assertEqual((crc.status_code, post.status_code), (403, 403))
+        self.assertNotIn("response_token", crc.text)
+        self.assertFalse(self.events(), "the forged DM must not become an event")
+
+    def test_token_shaped_bodies_are_never_accepted_as_signed(self):
+        # A token X could send is answered, but that answer signs the token
+        # itself: as a body it would be stored as unreadable (or read as JSON
+        # 12345, true, null). Such bodies are refused whatever their signature.
+        for body in ("12345", "true", "null", "QUJD", "abc=="):
+            with self.subTest(body=body):
+                crc, post = self.crc_then_post(body)
+                self.assertEqual((crc.status_code, post.status_code), (200, 403))
+        self.assertFalse(self.events())
+
+    def test_a_token_shaped_as_x_sends_it_is_answered(self):
+        # Shape of a real CRC GET (a public 2026 Vercel log of X's call):
+        # crc_token is the base64 of a UUID, nonce the base64 of a time in ms.
+        token = base64.b64encode(b"0b6f2f4e-3c1d-4e8a-9f57-2d6c8a1b4e90").decode()
+        nonce = base64.b64encode(b"1788256800123").decode().rstrip("=")
+        response = self.url_open(f"{self.url}?crc_token={token}&nonce={nonce}")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), crc_response(SECRET, token))
+
+    def test_tokens_that_could_be_a_body_are_refused(self):
+        for token in ('{"for_user_id": "1"}', "[1]", '"x"', "a b", "é", "x" * 257):
+            with self.subTest(token=token):
+                response = self.url_open(
+                    f"{self.url}?{urlencode({'crc_token': token})}"
+                )
+                self.assertEqual(response.status_code, 403)
+                self.assertNotIn("sha256=", response.text)
+
+    def test_unknown_and_known_apps_refuse_alike(self):
+        """No probe tells which app ids exist: same status, same answer."""
+        missing = "/social_care/webhook/987654321"
+        body = json.dumps(fixture("aaa_direct_message")).encode()
+        probes = {
+            "GET, no token": lambda url: self.url_open(url),
+            "GET, body as token": lambda url: self.url_open(
+                f"{url}?{urlencode({'crc_token': body})}"
+            ),
+            "POST, unsigned": lambda url: self.url_open(url, data=body),
+            "POST, bad signature": lambda url: self.url_open(
+                url, data=body, headers={SIGNATURE_HEADER: "sha256=AAAA"}
+            ),
+        }
+        for name, probe in probes.items():
+            with self.subTest(probe=name):
+                known, unknown = probe(self.url), probe(missing)
+                self.assertEqual(known.status_code, 403)
+                self.assertEqual(
+                    (unknown.status_code, unknown.text), (known.status_code, known.text)
+                )

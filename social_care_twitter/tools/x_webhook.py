@@ -10,10 +10,17 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 
 from odoo.addons.social_care.tools.normalized import ParsedDelivery, PayloadError
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
+
+# X's CRC and POST signatures are the same HMAC with the same key, so the CRC
+# answer would sign any body an outsider sends as crc_token. X's tokens are
+# opaque base64 strings (a 2026 capture: 48 characters, the base64 of a UUID);
+# only those are answered, and no body of that shape is ever accepted as signed.
+CRC_TOKEN_RE = re.compile(rb"[A-Za-z0-9+/_=-]{1,256}")
 
 # Top-level keys of an Account Activity delivery that describe it, not events.
 _AAA_CONTEXT = ("for_user_id", "user_has_blocked", "is_blocked_by", "users", "apps")
@@ -34,12 +41,25 @@ def _digest(secret, message):
     return "sha256=" + base64.b64encode(mac).decode("ascii")
 
 
+def is_crc_token(value) -> bool:
+    """Whether ``value`` (str or bytes) has the shape of an X CRC token."""
+    if isinstance(value, str):
+        value = value.encode("utf-8", "replace")
+    return isinstance(value, bytes | bytearray) and bool(CRC_TOKEN_RE.fullmatch(value))
+
+
 def crc_response(consumer_secret: str, crc_token: str) -> dict:
-    """The JSON body that answers X's ``GET ?crc_token=`` challenge."""
+    """The JSON body that answers X's ``GET ?crc_token=`` challenge.
+
+    Raises ValueError for a token X would not send: signing it would forge a
+    delivery's signature.
+    """
     if not consumer_secret:
         raise ValueError(
             "the X app has no consumer secret: the challenge cannot be met"
         )
+    if not is_crc_token(crc_token):
+        raise ValueError("not an X CRC token")
     return {"response_token": _digest(consumer_secret, crc_token.encode())}
 
 
@@ -49,12 +69,16 @@ def sign(consumer_secret: str, body: bytes) -> str:
 
 
 def verify_signature(consumer_secret: str, body: bytes, header_value) -> bool:
-    """Whether ``header_value`` signs the raw ``body``; a missing secret refuses all."""
+    """Whether ``header_value`` signs the raw ``body``; a missing secret refuses all.
+
+    A body shaped like a CRC token is refused whatever its signature: the CRC
+    answer could have signed it.
+    """
     if not consumer_secret or not isinstance(consumer_secret, str):
         return False
     if not header_value or not isinstance(header_value, str):
         return False
-    if not isinstance(body, bytes | bytearray):
+    if not isinstance(body, bytes | bytearray) or is_crc_token(body):
         return False
     expected = sign(consumer_secret, bytes(body)).encode()
     return hmac.compare_digest(
