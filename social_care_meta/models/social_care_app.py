@@ -52,7 +52,7 @@ PAGE_WEBHOOK_FIELDS = (
 # The app's own webhook subscriptions (POST /{app-id}/subscriptions), per object.
 APP_WEBHOOK_FIELDS = {
     "page": PAGE_WEBHOOK_FIELDS,
-    "instagram": ("comments", "mentions", "messages", "standby"),
+    "instagram": ("comments", "mentions", "messages"),
 }
 DELETED_TEXT = "[deleted at the person's request]"
 
