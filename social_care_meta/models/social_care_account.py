@@ -30,7 +30,12 @@ from ..tools import (
     split_ig_media,
 )
 from ..tools.meta_limits import HUMAN_AGENT_WINDOW, PRIVATE_REPLY_WINDOW, TEXT_LIMITS
-from .social_care_app import INSTAGRAM_PERMISSIONS, PAGE_PERMISSIONS
+from .social_care_app import (
+    INSTAGRAM_PERMISSIONS,
+    PAGE_PERMISSIONS,
+    PAGE_WEBHOOK_FIELDS,
+    RATINGS_FIELD,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -863,6 +868,30 @@ class SocialCareAccount(models.Model):
                 ),
             )
         return sentence
+
+    def _meta_subscribe_page(self):
+        """Install the app on the Page for its webhook fields.
+
+        Recommendations (``ratings``) need ``pages_read_user_content``: when
+        the Page's token lacks it, the Page is subscribed without them.
+        """
+        self.ensure_one()
+        path = f"{self.external_ref}/subscribed_apps"
+        try:
+            self._meta_request(
+                "POST",
+                path,
+                {"subscribed_fields": ",".join((*PAGE_WEBHOOK_FIELDS, RATINGS_FIELD))},
+            )
+        except MetaSendError as error:
+            if error.meta_kind != "permission":
+                raise
+            _logger.info(
+                "Page %s subscribed without recommendations: %s", self.id, error.message
+            )
+            self._meta_request(
+                "POST", path, {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)}
+            )
 
     def _meta_set_hidden(self, message, hidden):
         """Hide or unhide one comment on Facebook or Instagram."""

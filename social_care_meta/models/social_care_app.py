@@ -38,7 +38,9 @@ INSTAGRAM_PERMISSIONS = (
     "instagram_manage_comments",
     "instagram_manage_messages",
 )
-PERMISSIONS = PAGE_PERMISSIONS + INSTAGRAM_PERMISSIONS
+# Recommendations (the Page's ratings) need this one; the rest works without it.
+RATINGS_PERMISSION = "pages_read_user_content"
+PERMISSIONS = PAGE_PERMISSIONS + INSTAGRAM_PERMISSIONS + (RATINGS_PERMISSION,)
 PAGE_WEBHOOK_FIELDS = (
     "feed",
     "messages",
@@ -47,11 +49,11 @@ PAGE_WEBHOOK_FIELDS = (
     "messaging_postbacks",
     "messaging_policy_enforcement",
     "standby",
-    "ratings",
 )
+RATINGS_FIELD = "ratings"
 # The app's own webhook subscriptions (POST /{app-id}/subscriptions), per object.
 APP_WEBHOOK_FIELDS = {
-    "page": PAGE_WEBHOOK_FIELDS,
+    "page": (*PAGE_WEBHOOK_FIELDS, RATINGS_FIELD),
     "instagram": ("comments", "mentions", "messages"),
 }
 DELETED_TEXT = "[deleted at the person's request]"
@@ -378,11 +380,7 @@ class SocialCareApp(models.Model):
                 "access_token": page["access_token"],
             },
         )
-        page_account._meta_request(
-            "POST",
-            f"{page['id']}/subscribed_apps",
-            {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)},
-        )
+        page_account._meta_subscribe_page()
         connected = page_account
         instagram = page.get("instagram_business_account") or {}
         if instagram.get("id"):

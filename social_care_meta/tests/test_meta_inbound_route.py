@@ -368,7 +368,9 @@ class TestMetaInboundRoute(MetaGraphMixin, HttpCase):
         )
         self.assertEqual(self.post(payload), {"received": 1, "new": 1})
         self.run_cron()
-        event = self.env["social.care.event"].search([("account_ref", "=", "0")])
+        event = self.env["social.care.event"].search(
+            [("app_id", "=", self.app.id), ("account_ref", "=", "0")]
+        )
         self.assertEqual(event.state, "ignored")
         self.assertIn("Webhook test received", event.error)
         self.assertTrue(self.app.meta_webhook_test_at)
@@ -432,6 +434,31 @@ class TestMetaInboundRoute(MetaGraphMixin, HttpCase):
         self.through_route(self.rating(kind="positive", text=""))
         self.assertFalse(self.message(self.page, "722000000000666"))
         event = self.env["social.care.event"].search(
-            [("event_type", "=", "page.ratings")]
+            [("app_id", "=", self.app.id), ("event_type", "=", "page.ratings")]
         )
         self.assertEqual(event.state, "ignored")
+
+    def test_page_subscribes_to_recommendations_when_its_token_may(self):
+        refused = (
+            400,
+            {
+                "error": {
+                    "message": "(#200) To subscribe to the ratings field, one of "
+                    "these permissions is needed: pages_read_user_content",
+                    "type": "OAuthException",
+                    "code": 200,
+                }
+            },
+        )
+        path = f"{PAGE}/subscribed_apps"
+        with self.graph({("POST", path): {"success": True}}) as graph:
+            self.page._meta_subscribe_page()
+        [call] = graph.find("POST", path)
+        fields = call["params"]["subscribed_fields"].split(",")
+        self.assertTrue({"ratings", "standby", "feed"} <= set(fields))
+        with self.graph({("POST", path): [refused, {"success": True}]}) as graph:
+            self.page._meta_subscribe_page()
+        first, second = graph.find("POST", path)
+        self.assertIn("ratings", first["params"]["subscribed_fields"])
+        self.assertNotIn("ratings", second["params"]["subscribed_fields"])
+        self.assertIn("standby", second["params"]["subscribed_fields"])
