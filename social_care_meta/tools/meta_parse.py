@@ -563,8 +563,8 @@ def _parse_ratings(payload, account_ref):
     """A recommendation of the Page (``ratings`` field): with text, a public
     conversation answered by a comment on its ``open_graph_story_id``.
 
-    A rating without text has nothing to answer; comments on a
-    recommendation come on the feed.
+    A rating without text has nothing to answer; the field's other items
+    (comments on a recommendation) are not handled yet.
     """
     value = _change_value(payload)
     item = _text(value.get("item"), "ratings item")
