@@ -462,3 +462,22 @@ class TestMetaInboundRoute(MetaGraphMixin, HttpCase):
         self.assertIn("ratings", first["params"]["subscribed_fields"])
         self.assertNotIn("ratings", second["params"]["subscribed_fields"])
         self.assertIn("standby", second["params"]["subscribed_fields"])
+
+    def test_demo_rule_flags_and_prioritises_negative_recommendations(self):
+        rule = self.env.ref(
+            "social_care_meta.demo_rule_negative_recommendation",
+            raise_if_not_found=False,
+        )
+        if not rule:
+            self.skipTest("demo data not loaded")
+        self.through_route(self.rating())
+        ticket = self.message(self.page, "722000000000666").ticket_id
+        self.assertEqual(ticket.priority, "3")
+        self.assertIn(
+            self.env.ref("social_care_meta.demo_tag_negative_recommendation"),
+            ticket.tag_ids,
+        )
+        positive = self.rating(kind="positive", text="Great shop")
+        positive["entry"][0]["changes"][0]["value"]["open_graph_story_id"] = "7220001"
+        self.through_route(positive)
+        self.assertNotEqual(self.message(self.page, "7220001").ticket_id.priority, "3")
