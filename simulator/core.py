@@ -621,6 +621,126 @@ class Simulator(OnboardingMixin):
         }
         return payload, message, conversation
 
+    # ------------------------------------------------------------------
+    # What Meta sends besides new messages: moderation in Meta's own apps,
+    # standby, recommendations, story mentions
+    # ------------------------------------------------------------------
+
+    def hide_comment(self, conversation_id, hidden=True):
+        """Someone managing the Page hides (or shows again) the customer's first
+        comment in Meta's apps: the feed webhook says ``verb: hide``/``unhide``.
+
+        Returns ``(HTTP status, answer)`` of the delivery.
+        """
+        with self.lock:
+            conversation = self.conversation(conversation_id)
+            if not conversation or conversation["channel"] != "facebook_comment":
+                raise ValueError(f"no Facebook comment conversation {conversation_id}")
+            _conversation, comment = self._find_message(conversation["top_comment_id"])
+            comment["hidden"] = hidden
+            self._changed()
+        customer, post_id = conversation["customer"], conversation["post_id"]
+        value = {
+            "from": {"id": customer["id"], "name": customer["name"]},
+            "post": {
+                "id": post_id,
+                "permalink_url": f"https://www.facebook.com/{post_id}",
+            },
+            "message": comment.get("text") or "",
+            "post_id": post_id,
+            "comment_id": comment["id"],
+            "created_time": _epoch(comment["at"]),
+            "item": "comment",
+            "parent_id": post_id,
+            "verb": "hide" if hidden else "unhide",
+        }
+        return self.deliver("meta", self._page_change("feed", value))
+
+    def _page_change(self, field_name, value):
+        return {
+            "object": "page",
+            "entry": [
+                {
+                    "id": self.config.page_id,
+                    "time": int(time.time()),
+                    "changes": [{"field": field_name, "value": value}],
+                }
+            ],
+        }
+
+    def send_standby(self, text, person=0):
+        """A Messenger message while another app (e.g. the Page inbox) controls
+        the conversation: Meta puts the event under ``entry.standby``."""
+        conversation, message = self.send("messenger", text, person, deliver=False)
+        with self.lock:
+            payload = message.pop("webhook")
+            entry = payload["entry"][0]
+            entry["standby"] = entry.pop("messaging")
+            message["standby"] = True
+        return self._deliver_held(conversation, message, payload)
+
+    def story_mention(self, person=0, media_url=None):
+        """An Instagram customer mentions the account in their story: a message
+        whose only attachment is a ``story_mention`` with the story's CDN link
+        (here the simulator's own image, as the app's sandbox address)."""
+        url = media_url or f"{getattr(self, 'base_url', '')}/media/image.png"
+        conversation, message = self.send(
+            "instagram_dm", "(mentioned you in their story)", person, deliver=False
+        )
+        with self.lock:
+            payload = message.pop("webhook")
+            event = payload["entry"][0]["messaging"][0]
+            event["message"] = {
+                "mid": message["id"],
+                "attachments": [{"type": "story_mention", "payload": {"url": url}}],
+            }
+            message.update(kind="story mention", media_url=url)
+        return self._deliver_held(conversation, message, payload)
+
+    def recommend(self, text, positive=False, person=0):
+        """A Facebook user recommends the Page, or not: the ``ratings`` webhook,
+        whose ``open_graph_story_id`` is what the Page comments on to answer."""
+        customer = self._person("facebook_comment", person)
+        story_id = self._meta_id()
+        kind = "positive" if positive else "negative"
+        message = {
+            "id": story_id,
+            "kind": f"{kind} recommendation",
+            "direction": "in",
+            "text": text,
+            "at": _iso(_now()),
+        }
+        with self.lock:
+            conversation = self._new_conversation(
+                f"facebook_rating:{story_id}",
+                "facebook_comment",
+                customer,
+                post_id=story_id,
+                top_comment_id=story_id,
+            )
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        value = {
+            "reviewer_id": customer["id"],
+            "reviewer_name": customer["name"],
+            "item": "rating",
+            "verb": "add",
+            "review_text": text,
+            "recommendation_type": kind,
+            "open_graph_story_id": story_id,
+            "created_time": int(time.time()),
+        }
+        payload = self._page_change("ratings", value)
+        return self._deliver_held(conversation, message, payload)
+
+    def _deliver_held(self, conversation, message, payload):
+        status, answer = self.deliver("meta", payload)
+        with self.lock:
+            message["delivery"] = {"status": status, "answer": answer}
+            self._changed()
+        return conversation, message
+
     def deliver(self, app, payload, body=None, signature=None):
         """POST one signed delivery to Odoo; returns (HTTP status, answer text).
 

@@ -10,13 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.addons.social_care.tools.normalized import (
+    AccountSignal,
     Attachment,
     Author,
     OriginPost,
     PayloadError,
 )
 from odoo.addons.social_care_meta.tools.meta_parse import parse_event, split_ig_media
-from odoo.addons.social_care_meta.tools.meta_webhook import split_delivery
+from odoo.addons.social_care_meta.tools.meta_webhook import (
+    is_dashboard_test,
+    split_delivery,
+)
 
 META = pathlib.Path(__file__).parent / "fixtures" / "meta"
 PAGE = "104857630123456"
@@ -151,13 +155,16 @@ def test_reaction_is_ignored_with_a_reason():
     assert event.ignored == ["Facebook reaction add events are not handled"]
 
 
-@pytest.mark.parametrize("verb", ["hide", "unhide"])
-def test_hidden_comment_is_ignored(verb):
+@pytest.mark.parametrize(("verb", "kind"), [("hide", "hidden"), ("unhide", "unhidden")])
+def test_comment_hidden_in_metas_apps_is_a_signal(verb, kind):
+    # Issue 12 item 6: hides made in Meta's apps were dropped as "not handled".
     body = load("feed_comment_add.json")
     body["entry"][0]["changes"][0]["value"]["verb"] = verb
     event = parse_one(body)
-    assert event.messages == []
-    assert event.ignored == [f"Facebook comment {COMMENT} {verb}: not handled"]
+    assert event.messages == [] and event.ignored == []
+    assert event.signals == [
+        AccountSignal(PAGE, kind, target=COMMENT, at=datetime(2026, 9, 1, 10, 0, 5))
+    ]
 
 
 def test_comment_without_author_is_kept_without_one():
@@ -559,9 +566,12 @@ def test_instagram_story_reply_has_the_story_as_origin():
 
 
 def test_unknown_field_is_ignored():
-    event = parse_one(load("unknown_field.json"))
+    # Ratings are handled since issue 12 item 11: a field nobody handles.
+    body = load("unknown_field.json")
+    body["entry"][0]["changes"][0]["field"] = "page_upcoming_change"
+    event = parse_one(body)
     assert event.messages == []
-    assert event.ignored == ["page.ratings events are not handled"]
+    assert event.ignored == ["page.page_upcoming_change events are not handled"]
 
 
 def test_unknown_event_type_is_ignored():
@@ -1101,3 +1111,188 @@ def test_random_deliveries_only_raise_payload_error(body):
 )
 def test_random_units_only_raise_payload_error(event_type, payload, account_ref):
     _check(event_type, payload, account_ref)
+
+
+# --- issue 12: what Meta's own apps, Messenger and Instagram send besides text ---
+
+
+def test_hide_fixture_names_the_comment_and_when():
+    [event] = parse_all(load("feed_comment_hide.json"))
+    assert event.messages == []
+    assert event.signals == [
+        AccountSignal(PAGE, "hidden", target=COMMENT, at=datetime(2026, 9, 1, 10, 20))
+    ]
+
+
+def test_hidden_visitor_post_names_the_post():
+    body = load("feed_visitor_post.json")
+    body["entry"][0]["changes"][0]["value"]["verb"] = "hide"
+    [signal] = parse_one(body).signals
+    assert (signal.kind, signal.target) == (
+        "hidden",
+        body["entry"][0]["changes"][0]["value"]["post_id"],
+    )
+
+
+def test_link_share_keeps_its_title_and_url():
+    message = only_message(parse_one(load("messenger_link_share.json")))
+    assert message.text == (
+        "[fallback] Spring sale - Nordic Bikes https://nordicbikes.example/sale"
+    )
+    assert message.attachments == ()
+
+
+def test_location_keeps_its_coordinates_with_a_map_link():
+    message = only_message(parse_one(load("messenger_location.json")))
+    assert message.text == (
+        "[location] 60.1699, 24.9384 https://www.openstreetmap.org/"
+        "?mlat=60.1699&mlon=24.9384#map=17/60.1699/24.9384"
+    )
+
+
+def test_location_with_bad_coordinates_is_unreadable():
+    body = load("messenger_location.json")
+    attachment = body["entry"][0]["messaging"][0]["message"]["attachments"][0]
+    attachment["payload"]["coordinates"]["lat"] = "north"
+    with pytest.raises(PayloadError, match="latitude"):
+        parse_one(body)
+
+
+def test_get_started_from_a_link_says_where_it_came_from():
+    message = only_message(parse_one(load("messenger_postback_link.json")))
+    assert (
+        message.text == "Get Started\n[opened from an m.me link, ref spring-campaign]"
+    )
+    assert message.origin_post is None
+    assert message.thread_key == f"messenger:{PSID}"
+
+
+def test_get_started_from_an_ad_keeps_the_ad_as_origin():
+    message = only_message(parse_one(load("messenger_postback_ad.json")))
+    assert message.text == "Get Started\n[opened from an ad, ref ad-ref]"
+    assert message.origin_post == OriginPost(
+        external_id=f"{PAGE}_722000000000777",
+        text="Autumn service check",
+        from_account=True,
+        kind="ad",
+    )
+
+
+def test_postback_without_title_keeps_its_payload():
+    message = only_message(parse_one(load("messenger_postback_untitled.json")))
+    assert message.text == "[button] ORDER_STATUS"
+
+
+def test_policy_enforcement_is_an_account_signal():
+    event = parse_one(load("messenger_policy_enforcement.json"))
+    assert event.messages == [] and event.ignored == []
+    assert event.signals == [
+        AccountSignal(
+            PAGE,
+            "restricted",
+            "block: The app sent messages that break the Messenger Platform policies.",
+        )
+    ]
+
+
+def test_policy_unblock_is_recorded_not_alerted():
+    body = load("messenger_policy_enforcement.json")
+    body["entry"][0]["messaging"][0]["policy-enforcement"]["action"] = "unblock"
+    event = parse_one(body)
+    assert event.signals == [] and "lifted" in event.ignored[0]
+
+
+def test_standby_message_is_kept_as_handled_elsewhere():
+    event = parse_one(load("messenger_standby.json"))
+    [message] = event.messages
+    assert message.handled_elsewhere is True
+    assert (message.external_id, message.text) == (
+        "m_FakeMidStandby00001",
+        "Still waiting for my refund!",
+    )
+    assert message.thread_key == f"messenger:{PSID}" and message.kind == "dm"
+
+
+def test_standby_receipts_stay_ignored():
+    body = load("messenger_read.json")
+    entry = body["entry"][0]
+    entry["standby"] = entry.pop("messaging")
+    event = parse_one(body)
+    assert event.messages == [] and "standby" in event.ignored[0]
+
+
+def test_story_mention_is_a_mention_with_its_media():
+    message = only_message(parse_one(load("instagram_story_mention.json")))
+    assert message.kind == "mention" and message.channel == "instagram_dm"
+    assert message.text == "[mentioned the account in their story]"
+    assert message.attachments == (
+        Attachment(
+            url="https://lookaside.fbsbx.com/ig_messaging_cdn/"
+            "?asset_id=17990000000000001&signature=FAKE",
+            kind="file",
+            name="story-mention",
+        ),
+    )
+
+
+def test_story_reply_keeps_the_story_media_and_origin():
+    message = only_message(parse_one(load("instagram_story_reply.json")))
+    assert message.kind == "dm"
+    assert message.text == "Is this one still in stock?\n[reply to a story]"
+    assert [a.url for a in message.attachments] == [
+        "https://lookaside.fbsbx.com/ig_messaging_cdn/"
+        "?asset_id=17990000000000002&signature=FAKE"
+    ]
+    assert message.origin_post == OriginPost(
+        external_id="17990000000000002", from_account=True, kind="story"
+    )
+
+
+def test_ig_story_attachment_uses_story_media_url():
+    message = only_message(parse_one(load("instagram_ig_story_share.json")))
+    assert message.text == "[story]"
+    assert [a.url for a in message.attachments] == [
+        "https://lookaside.fbsbx.com/ig_messaging_cdn/"
+        "?asset_id=17990000000000003&signature=FAKE"
+    ]
+
+
+def test_dashboard_test_is_recognised_not_a_comment():
+    [delivery] = split_delivery(load("instagram_dashboard_test.json"))
+    assert is_dashboard_test(delivery)
+    event = parse_event(delivery.event_type, delivery.payload, delivery.account_ref)
+    assert event.messages == []
+    assert event.ignored == ["webhook test from Meta's dashboard"]
+    assert not any(
+        is_dashboard_test(d) for d in split_delivery(load("instagram_comment.json"))
+    )
+
+
+def test_negative_recommendation_is_a_public_conversation_on_its_story():
+    message = only_message(parse_one(load("page_rating_negative.json")))
+    assert message.kind == "negative_recommendation"
+    assert message.channel == "facebook_comment" and not message.is_private
+    assert message.external_id == "722000000000666"
+    assert message.thread_key == "fb:rating:722000000000666"
+    assert message.text == "Bike arrived broken and nobody answers the phone."
+    assert message.author == Author(
+        external_id="7012345678901299", name="Pekka Korhonen"
+    )
+    assert message.permalink == "https://www.facebook.com/722000000000666"
+    assert message.created_at == datetime(2026, 9, 1, 12, 18, 10)
+
+
+def test_positive_recommendation_and_edits():
+    message = only_message(parse_one(load("unknown_field.json")))
+    assert (message.kind, message.action) == ("recommendation", "create")
+    body = load("unknown_field.json")
+    body["entry"][0]["changes"][0]["value"]["verb"] = "edited"
+    assert only_message(parse_one(body)).action == "edit"
+
+
+def test_recommendation_without_text_is_ignored():
+    body = load("page_rating_negative.json")
+    del body["entry"][0]["changes"][0]["value"]["review_text"]
+    event = parse_one(body)
+    assert event.messages == []
+    assert event.ignored == ["Facebook recommendation 722000000000666 without text"]

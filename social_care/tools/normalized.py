@@ -92,6 +92,9 @@ class SocialMessage:
     attachments: tuple = ()
     app_metadata: str = ""  # what we attached when sending (Meta echo metadata)
     origin_post: OriginPost | None = None
+    # Another app (e.g. the platform's own inbox) answers this conversation:
+    # we keep the message for the record, it is not ours to answer.
+    handled_elsewhere: bool = False
 
     @property
     def is_private(self):
@@ -108,11 +111,19 @@ class SocialMessage:
 
 @dataclass(frozen=True)
 class AccountSignal:
-    """Something that happened to the connected account itself (e.g. access revoked)."""
+    """Something that happened to the account itself, or was done with its rights
+    outside the helpdesk (e.g. access revoked, messaging restricted, a comment
+    hidden in the platform's own apps).
+
+    ``target`` is the platform id of the message it concerns, if any; ``at``
+    when the platform says it happened (naive UTC), if it does.
+    """
 
     account_ref: str
-    kind: str  # "revoked"
+    kind: str  # "revoked", "restricted", "hidden", "unhidden"
     detail: str = ""
+    target: str = ""
+    at: datetime | None = None
 
 
 @dataclass

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.social_care.tools import SendError
 
-from .social_care_account import COMMENT_CHANNELS
+from .social_care_account import COMMENT_CHANNELS, DM_CHANNELS, RECOMMENDATION_KINDS
 
 
 class HelpdeskTicket(models.Model):
@@ -15,6 +15,22 @@ class HelpdeskTicket(models.Model):
     meta_has_hidden = fields.Boolean(
         compute="_compute_meta_moderation", groups="base.group_user"
     )
+
+    meta_thread_elsewhere = fields.Boolean(
+        "Handled in another app",
+        compute="_compute_meta_thread_elsewhere",
+        groups="base.group_user",
+        help="The customer's last message came on standby: another app (such as "
+        "the Page inbox) controls the conversation.",
+    )
+
+    @api.depends("social_message_ids.meta_standby", "social_message_ids.posted_at")
+    def _compute_meta_thread_elsewhere(self):
+        for ticket in self:
+            customer = ticket.social_message_ids.filtered(
+                lambda m: m.direction == "in" and m.channel in DM_CHANNELS
+            ).sorted(lambda m: (m.posted_at, m.id))
+            ticket.meta_thread_elsewhere = bool(customer) and customer[-1].meta_standby
 
     @api.depends("social_account_id", "social_message_ids.meta_is_hidden")
     def _compute_meta_moderation(self):
@@ -34,6 +50,7 @@ class HelpdeskTicket(models.Model):
             lambda m: m.direction == "in"
             and m.channel in COMMENT_CHANNELS
             and m.kind != "mention"  # on someone else's media
+            and m.kind not in RECOMMENDATION_KINDS  # Meta hides no recommendation
             and not m.is_deleted
             and m.external_id
         )

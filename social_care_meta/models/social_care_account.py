@@ -30,7 +30,12 @@ from ..tools import (
     split_ig_media,
 )
 from ..tools.meta_limits import HUMAN_AGENT_WINDOW, PRIVATE_REPLY_WINDOW, TEXT_LIMITS
-from .social_care_app import INSTAGRAM_PERMISSIONS, PAGE_PERMISSIONS
+from .social_care_app import (
+    INSTAGRAM_PERMISSIONS,
+    PAGE_PERMISSIONS,
+    PAGE_WEBHOOK_FIELDS,
+    RATINGS_FIELD,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -40,6 +45,10 @@ GRAPH_TIMEOUT = 20  # seconds
 USAGE_BACKOFF_PERCENT = 90
 MEDIA_HOSTS = ("fbcdn.net", "fbsbx.com", "cdninstagram.com")
 DM_CHANNELS = ("messenger", "instagram_dm")
+# Signals of the Meta parser handled here; the base handles the others.
+META_SIGNALS = ("restricted", "hidden", "unhidden")
+# Recommendations are answered by a comment on their story, never privately.
+RECOMMENDATION_KINDS = ("recommendation", "negative_recommendation")
 COMMENT_CHANNELS = ("facebook_comment", "instagram_comment")
 COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,attachment"
 MESSAGE_FIELDS = "id,message,from,to,created_time,attachments"
@@ -352,6 +361,53 @@ class SocialCareAccount(models.Model):
                 profile_url=f"https://www.instagram.com/{username}",
             )
 
+    def _social_handle_signal(self, signal):
+        if self.provider != "meta" or signal.kind not in META_SIGNALS:
+            return super()._social_handle_signal(signal)
+        if signal.kind == "restricted":
+            self._social_set_error(
+                _(
+                    "Meta restricted this account's messaging (%(detail)s). Messages "
+                    "cannot be sent until Meta lifts it: see the Page's quality "
+                    "and support inbox in Meta Business Suite.",
+                    detail=signal.detail,
+                )
+            )
+            return
+        self._meta_record_moderation(signal.target, signal.kind == "hidden", signal.at)
+
+    def _meta_record_moderation(self, external_id, hidden, at):
+        """A comment hidden or shown again in Meta's own apps, told on its ticket.
+
+        Our own hides come back the same way: already recorded, nothing to say.
+        """
+        self.ensure_one()
+        message = self.env["social.care.message"].search(
+            [("account_id", "=", self.id), ("external_id", "=", external_id)],
+            limit=1,
+        )
+        if not message or message.meta_is_hidden == hidden:
+            return
+        message.sudo().meta_is_hidden = hidden
+        if not message.ticket_id:
+            return
+        when = fields.Datetime.to_string(at) if at else _("an unknown time")
+        message.ticket_id._social_post_note(
+            _(
+                "The comment was hidden on %(account)s outside the helpdesk (by "
+                "someone managing the Page, in Meta's apps) at %(when)s UTC.",
+                account=self.name,
+                when=when,
+            )
+            if hidden
+            else _(
+                "The comment was shown again on %(account)s outside the helpdesk "
+                "(by someone managing the Page, in Meta's apps) at %(when)s UTC.",
+                account=self.name,
+                when=when,
+            )
+        )
+
     def _social_identity_scope(self, parsed):
         if self.provider != "meta":
             return super()._social_identity_scope(parsed)
@@ -650,6 +706,11 @@ class SocialCareAccount(models.Model):
                 "No private reply to a mention: Meta allows private replies only "
                 "to comments on the account's own posts."
             )
+        if comment.kind in RECOMMENDATION_KINDS:
+            return _(
+                "No private reply to a recommendation: Meta allows private replies "
+                "only to comments and posts. Answer publicly, with a comment on it."
+            )
         others = self.env["social.care.message"].search_count(
             [
                 ("parent_id", "=", comment.id),
@@ -807,6 +868,30 @@ class SocialCareAccount(models.Model):
                 ),
             )
         return sentence
+
+    def _meta_subscribe_page(self):
+        """Install the app on the Page for its webhook fields.
+
+        Recommendations (``ratings``) need ``pages_read_user_content``: when
+        the Page's token lacks it, the Page is subscribed without them.
+        """
+        self.ensure_one()
+        path = f"{self.external_ref}/subscribed_apps"
+        try:
+            self._meta_request(
+                "POST",
+                path,
+                {"subscribed_fields": ",".join((*PAGE_WEBHOOK_FIELDS, RATINGS_FIELD))},
+            )
+        except MetaSendError as error:
+            if error.meta_kind != "permission":
+                raise
+            _logger.info(
+                "Page %s subscribed without recommendations: %s", self.id, error.message
+            )
+            self._meta_request(
+                "POST", path, {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)}
+            )
 
     def _meta_set_hidden(self, message, hidden):
         """Hide or unhide one comment on Facebook or Instagram."""

@@ -1,3 +1,4 @@
+import json
 import logging
 import secrets
 
@@ -11,6 +12,7 @@ from odoo.addons.social_care.tools import PayloadError, SendError
 from ..tools import (
     DEFAULT_VERSION,
     days_until_end_of_life,
+    is_dashboard_test,
     is_near_end_of_life,
     normalize_version,
     parse_signed_request,
@@ -37,17 +39,22 @@ INSTAGRAM_PERMISSIONS = (
     "instagram_manage_comments",
     "instagram_manage_messages",
 )
-PERMISSIONS = PAGE_PERMISSIONS + INSTAGRAM_PERMISSIONS
+# Recommendations (the Page's ratings) need this one; the rest works without it.
+RATINGS_PERMISSION = "pages_read_user_content"
+PERMISSIONS = PAGE_PERMISSIONS + INSTAGRAM_PERMISSIONS + (RATINGS_PERMISSION,)
 PAGE_WEBHOOK_FIELDS = (
     "feed",
     "messages",
     "message_echoes",
     "message_edits",
     "messaging_postbacks",
+    "messaging_policy_enforcement",
+    "standby",
 )
+RATINGS_FIELD = "ratings"
 # The app's own webhook subscriptions (POST /{app-id}/subscriptions), per object.
 APP_WEBHOOK_FIELDS = {
-    "page": PAGE_WEBHOOK_FIELDS,
+    "page": (*PAGE_WEBHOOK_FIELDS, RATINGS_FIELD),
     "instagram": ("comments", "mentions", "messages"),
 }
 DELETED_TEXT = "[deleted at the person's request]"
@@ -90,6 +97,13 @@ class SocialCareApp(models.Model):
         copy=False,
         help="When Register webhook last had Meta verify the webhook URL and "
         "subscribe the app to Page and Instagram events.",
+    )
+    meta_webhook_test_at = fields.Datetime(
+        "Webhook test received on",
+        readonly=True,
+        copy=False,
+        help="When the last sample from the Test button of Meta's App Dashboard "
+        "arrived: the webhook URL and signature work. A test makes no ticket.",
     )
     meta_deletion_ids = fields.One2many(
         "social.care.meta.deletion", "app_id", "Data deletion requests"
@@ -178,6 +192,39 @@ class SocialCareApp(models.Model):
         if self.provider != "meta":
             return super()._social_webhook_split(payload)
         return split_delivery(payload)
+
+    def _social_store_deliveries(self, deliveries):
+        """Samples from the App Dashboard's Test button are recorded as such.
+
+        They name no account (entry id 0): kept as ignored events saying so,
+        and the app remembers when the last one came.
+        """
+        if self.provider != "meta":
+            return super()._social_store_deliveries(deliveries)
+        tests = [delivery for delivery in deliveries if is_dashboard_test(delivery)]
+        if not tests:
+            return super()._social_store_deliveries(deliveries)
+        self.ensure_one()
+        self.sudo().meta_webhook_test_at = fields.Datetime.now()
+        stored = self.env["social.care.event"]._insert_units(
+            self,
+            [
+                {
+                    "account_ref": delivery.account_ref,
+                    "delivery_key": delivery.delivery_key,
+                    "event_type": delivery.event_type,
+                    "payload": json.dumps(delivery.payload),
+                    "state": "ignored",
+                    "error": _(
+                        "Webhook test received from Meta's App Dashboard: not a "
+                        "customer message, no ticket made."
+                    ),
+                }
+                for delivery in tests
+            ],
+        )
+        real = [delivery for delivery in deliveries if not is_dashboard_test(delivery)]
+        return stored + (super()._social_store_deliveries(real) if real else 0)
 
     def _social_unreadable_status(self):
         # Meta retries a failed delivery for 36 h and disables webhooks that
@@ -334,11 +381,7 @@ class SocialCareApp(models.Model):
                 "access_token": page["access_token"],
             },
         )
-        page_account._meta_request(
-            "POST",
-            f"{page['id']}/subscribed_apps",
-            {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)},
-        )
+        page_account._meta_subscribe_page()
         connected = page_account
         instagram = page.get("instagram_business_account") or {}
         if instagram.get("id"):

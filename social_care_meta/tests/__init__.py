@@ -3,6 +3,7 @@ from . import (
     test_meta_http,
     test_meta_ig_poll,
     test_meta_inbound,
+    test_meta_inbound_route,
     test_meta_onboarding,
     test_meta_outbound,
     test_meta_posts,

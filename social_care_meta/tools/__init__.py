@@ -16,4 +16,10 @@ from .meta_limits import (
 )
 from .meta_parse import parse_event, split_ig_media
 from .meta_signed_request import make_signed_request, parse_signed_request
-from .meta_webhook import sign, split_delivery, verify_challenge, verify_signature
+from .meta_webhook import (
+    is_dashboard_test,
+    sign,
+    split_delivery,
+    verify_challenge,
+    verify_signature,
+)

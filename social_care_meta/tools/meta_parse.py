@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from odoo.addons.social_care.tools.normalized import (
+    AccountSignal,
     Attachment,
     Author,
     OriginPost,
@@ -18,7 +19,7 @@ from odoo.addons.social_care.tools.normalized import (
     SocialMessage,
 )
 
-from .meta_webhook import ig_comment_key
+from .meta_webhook import DASHBOARD_TEST_ENTRY, ig_comment_key
 
 EPOCH = datetime(1970, 1, 1)
 # Epoch values above this are milliseconds (as seconds it would be year 5138).
@@ -29,6 +30,23 @@ OFFSET_RE = re.compile(r"([+-]\d{2})(\d{2})$", re.ASCII)
 MEDIA_KINDS = ("image", "video", "audio", "file")
 FEED_POST_ITEMS = ("post", "status", "photo", "video")
 VERB_ACTIONS = {"add": "create", "edited": "edit", "remove": "delete"}
+# Feed verbs of a comment or post hidden or shown again in Meta's own apps.
+MODERATION_VERBS = {"hide": "hidden", "unhide": "unhidden"}
+# Recommendations (Page ``ratings`` field): the kind a routing rule matches.
+RECOMMENDATION_KINDS = {
+    "positive": "recommendation",
+    "negative": "negative_recommendation",
+}
+# Where a Messenger conversation was opened from (``referral.source``).
+REFERRAL_SOURCES = {
+    "ADS": "an ad",
+    "SHORTLINK": "an m.me link",
+    "MESSENGER_CODE": "a Messenger code",
+    "CUSTOMER_CHAT_PLUGIN": "the website chat plugin",
+    "DISCOVER_TAB": "Messenger's Discover tab",
+}
+# Messenger-platform events saying the account's messaging was restricted.
+POLICY_KEYS = ("policy-enforcement", "policy_enforcement")
 # Graph comment attachment types that are a picture or a video to download.
 GRAPH_IMAGE_TYPES = ("photo", "animated_image_share", "animated_image_autoplay")
 GRAPH_VIDEO_TYPES = ("video_inline", "video_autoplay")
@@ -249,6 +267,22 @@ def _feed_media(value, item):
     return tuple(Attachment(url=url, kind=kind) for url, kind in urls if url)
 
 
+def _feed_moderation(payload, account_ref, target, verb):
+    """A comment or post hidden, or shown again, in Meta's own apps.
+
+    Only someone managing the Page can do it; the change names the comment
+    (its ``from`` is the comment's author, not who hid it) and the
+    notification's time is when it was done.
+    """
+    signal = AccountSignal(
+        account_ref=account_ref,
+        kind=MODERATION_VERBS[verb],
+        target=target,
+        at=_when(payload.get("time"), "time"),
+    )
+    return ParsedEvent(signals=[signal])
+
+
 def _parse_feed(payload, account_ref):
     value = _change_value(payload)
     item = _text(value.get("item"), "feed item")
@@ -261,6 +295,8 @@ def _parse_feed(payload, account_ref):
     target = (
         post_id if item != "comment" else _id(value.get("comment_id"), "comment_id")
     )
+    if verb in MODERATION_VERBS:
+        return _feed_moderation(payload, account_ref, target, verb)
     if verb not in VERB_ACTIONS:
         return _ignored(f"Facebook {item} {target} {verb}: not handled")
     author = _author(value.get("from"), "feed from")
@@ -304,8 +340,41 @@ def _parse_feed(payload, account_ref):
 
 def _attachment_note(kind, payload):
     title = _text(payload.get("title"), "attachment title")
-    url = _text(payload.get("url"), "attachment url")
+    url = _text(_first(payload, "url", "URL"), "attachment url")
     return " ".join(part for part in (f"[{kind or 'attachment'}]", title, url) if part)
+
+
+def _coordinate(value, what):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raise PayloadError(f"{what} must be a number, not {type(value).__name__}")
+
+
+def _location_note(payload, what):
+    """A shared location as text with a map link (Meta sends only coordinates)."""
+    place = _sub(payload, "coordinates", f"{what} coordinates")
+    if not place:
+        return _attachment_note("location", payload)
+    lat = _coordinate(place.get("lat"), f"{what} latitude")
+    lon = _coordinate(place.get("long"), f"{what} longitude")
+    link = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    title = _text(payload.get("title"), f"{what} title")
+    return " ".join(
+        part for part in ("[location]", title, f"{lat}, {lon}", link) if part
+    )
+
+
+def _story_attachment(payload, what, name):
+    """A story's picture or video, to store while its CDN link still works."""
+    url = _text(_first(payload, "url", "story_media_url"), f"{what} url")
+    return Attachment(url=url, kind="file", name=name) if url else None
+
+
+def _is_story_mention(message):
+    return any(
+        isinstance(raw, dict) and raw.get("type") == "story_mention"
+        for raw in _list(message, "attachments", "message attachments")
+    )
 
 
 def _message_content(message):
@@ -313,19 +382,37 @@ def _message_content(message):
     parts = [_text(message.get("text"), "message text")]
     attachments = []
     for index, raw in enumerate(_list(message, "attachments", "message attachments")):
-        raw = _dict(raw, f"attachment {index}")
-        kind = _text(raw.get("type"), f"attachment {index} type")
-        payload = _sub(raw, "payload", f"attachment {index} payload")
-        url = _text(payload.get("url"), f"attachment {index} url")
+        what = f"attachment {index}"
+        raw = _dict(raw, what)
+        kind = _text(raw.get("type"), f"{what} type")
+        payload = _sub(raw, "payload", f"{what} payload")
+        url = _text(payload.get("url"), f"{what} url")
+        story = None
         # Until 2026-08-30 stickers also came as images carrying a sticker_id.
         if kind == "sticker" or payload.get("sticker_id") is not None:
             parts.append("[sticker]")
         elif kind in MEDIA_KINDS and url:
             attachments.append(Attachment(url=url, kind=kind))
+        elif kind == "location":
+            parts.append(_location_note(payload, what))
+        elif kind == "story_mention":
+            parts.append("[mentioned the account in their story]")
+            story = _story_attachment(payload, what, "story-mention")
+        elif kind == "ig_story":
+            parts.append(_attachment_note("story", payload))
+            story = _story_attachment(payload, what, "story")
         else:
-            parts.append(_attachment_note(kind, payload))
-    if "story" in _sub(message, "reply_to", "message reply_to"):
+            # A link share (fallback) has its title and URL on the attachment.
+            parts.append(_attachment_note(kind, {**raw, **payload}))
+        if story:
+            attachments.append(story)
+    reply_to = _sub(message, "reply_to", "message reply_to")
+    if "story" in reply_to:
         parts.append("[reply to a story]")
+        replied_story = _sub(reply_to, "story", "story")
+        story = _story_attachment(replied_story, "reply_to story", "replied-story")
+        if story:
+            attachments.append(story)
     if message.get("is_unsupported") is True:
         parts.append("[unsupported message]")
     return "\n".join(part for part in parts if part), tuple(attachments)
@@ -336,7 +423,10 @@ def _sender(event):
 
 
 def _dm(surface, account_ref, event, external_id, is_echo=False, **fields):
-    """A direct message; its ticket is the customer's (the party that is not us)."""
+    """A direct message; its ticket is the customer's (the party that is not us).
+
+    ``fields`` may set the ``kind`` (a story mention is a mention).
+    """
     sender = _sender(event)
     recipient = _id(_sub(event, "recipient", "recipient").get("id"), "recipient.id")
     from_account = is_echo or sender == account_ref
@@ -346,11 +436,10 @@ def _dm(surface, account_ref, event, external_id, is_echo=False, **fields):
         external_id=external_id,
         channel=surface.channel,
         thread_key=surface.thread_prefix + customer,
-        kind="dm",
         author=Author(external_id=sender),
         from_account=from_account,
         created_at=_when(event.get("timestamp"), "timestamp"),
-        **fields,
+        **{"kind": "dm", **fields},
     )
 
 
@@ -380,6 +469,7 @@ def _parse_messaging(payload, account_ref, surface):
             text=text,
             attachments=attachments,
             origin_post=_message_origin(message),
+            kind="mention" if _is_story_mention(message) else "dm",
             **fields,
         )
         return ParsedEvent(messages=[dm])
@@ -395,10 +485,30 @@ def _parse_messaging(payload, account_ref, surface):
         external_id = _opt_id(postback.get("mid"), "postback mid") or (
             f"postback:{_sender(event)}:{_id(event.get('timestamp'), 'timestamp')}"
         )
-        text = _text(postback.get("title"), "postback title") or "[button]"
-        return ParsedEvent(
-            messages=[_dm(surface, account_ref, event, external_id, text=text)]
+        # Without a title, the payload the button carries says which it was.
+        text = (
+            _text(postback.get("title"), "postback title")
+            or " ".join(
+                ("[button]", _text(postback.get("payload"), "postback payload"))
+            ).strip()
         )
+        referral = _sub(postback, "referral", "postback referral")
+        note = _referral_note(referral)
+        return ParsedEvent(
+            messages=[
+                _dm(
+                    surface,
+                    account_ref,
+                    event,
+                    external_id,
+                    text="\n".join(part for part in (text, note) if part),
+                    origin_post=_referral_origin(referral) if referral else None,
+                )
+            ]
+        )
+    policy = next((event[key] for key in POLICY_KEYS if key in event), None)
+    if policy is not None:
+        return _policy_enforcement(_dict(policy, "policy enforcement"), account_ref)
     for key, label in MESSAGING_RECEIPTS.items():
         if key in event:
             return _ignored(f"{surface.label} {label}")
@@ -410,10 +520,86 @@ def _parse_messaging(payload, account_ref, surface):
     )
 
 
-def _parse_standby(payload, account_ref):
-    return _ignored(
-        "standby event: another app (e.g. the Page inbox) controls this conversation"
+def _referral_note(referral):
+    """Where a conversation was opened from (Get Started after an ad, a link...)."""
+    if not referral:
+        return ""
+    source = _text(referral.get("source"), "referral source")
+    ref = _text(referral.get("ref"), "referral ref")
+    where = REFERRAL_SOURCES.get(source, source.lower().replace("_", " ") or "a link")
+    return f"[opened from {where}" + (f", ref {ref}]" if ref else "]")
+
+
+def _policy_enforcement(policy, account_ref):
+    """Meta blocked (or unblocked) the account's messaging for a policy breach."""
+    action = _text(policy.get("action"), "policy enforcement action")
+    reason = _text(policy.get("reason"), "policy enforcement reason")
+    if action == "unblock":
+        return _ignored(f"Meta lifted its messaging restriction: {reason}".strip())
+    return ParsedEvent(
+        signals=[AccountSignal(account_ref, "restricted", f"{action}: {reason}")]
     )
+
+
+def _parse_standby(payload, account_ref, surface):
+    """A conversation another app (e.g. the Page inbox) controls: Meta copies
+    its events to us on ``standby``. Its messages are kept, marked as handled
+    elsewhere; what it ignores as a message, a standby event ignores too.
+    """
+    parsed = _parse_messaging(payload, account_ref, surface)
+    for message in parsed.messages:
+        message.handled_elsewhere = True
+    parsed.ignored = [
+        f"{reason} (standby: another app controls this conversation)"
+        for reason in parsed.ignored
+    ]
+    return parsed
+
+
+# --- Facebook Page recommendations --------------------------------------------
+
+
+def _parse_ratings(payload, account_ref):
+    """A recommendation of the Page (``ratings`` field): with text, a public
+    conversation answered by a comment on its ``open_graph_story_id``.
+
+    A rating without text has nothing to answer; the field's other items
+    (comments on a recommendation) are not handled yet.
+    """
+    value = _change_value(payload)
+    item = _text(value.get("item"), "ratings item")
+    verb = _text(value.get("verb"), "ratings verb")
+    if item != "rating":
+        return _ignored(f"Facebook ratings {item or '(no item)'} {verb}: not handled")
+    if verb not in VERB_ACTIONS:
+        return _ignored(f"Facebook recommendation {verb}: not handled")
+    story_id = _id(value.get("open_graph_story_id"), "ratings open_graph_story_id")
+    text = _text(value.get("review_text"), "ratings review_text")
+    if verb == "add" and not text.strip():
+        return _ignored(f"Facebook recommendation {story_id} without text")
+    kind = _text(value.get("recommendation_type"), "ratings recommendation_type")
+    reviewer = _opt_id(value.get("reviewer_id"), "ratings reviewer_id")
+    author = (
+        Author(
+            external_id=reviewer,
+            name=_text(value.get("reviewer_name"), "ratings reviewer_name"),
+        )
+        if reviewer
+        else None
+    )
+    message = SocialMessage(
+        account_ref=account_ref,
+        external_id=story_id,
+        channel="facebook_comment",
+        thread_key=f"fb:rating:{story_id}",
+        kind=RECOMMENDATION_KINDS.get(kind, "recommendation"),
+        action=VERB_ACTIONS[verb],
+        text=text,
+        author=author,
+        permalink=f"https://www.facebook.com/{story_id}",
+        created_at=_when(value.get("created_time"), "ratings created_time"),
+    )
+    return ParsedEvent(messages=[message])
 
 
 # --- Instagram comments and mentions ------------------------------------------
@@ -683,12 +869,13 @@ def _parse_poll_conversations(payload, account_ref):
 PARSERS = {
     "page.feed": _parse_feed,
     "page.messaging": lambda p, a: _parse_messaging(p, a, MESSENGER),
-    "page.standby": _parse_standby,
+    "page.standby": lambda p, a: _parse_standby(p, a, MESSENGER),
+    "page.ratings": _parse_ratings,
     "instagram.comments": _parse_ig_comment,
     "instagram.live_comments": _parse_ig_comment,
     "instagram.mentions": _parse_ig_mention,
     "instagram.messaging": lambda p, a: _parse_messaging(p, a, INSTAGRAM_DM),
-    "instagram.standby": _parse_standby,
+    "instagram.standby": lambda p, a: _parse_standby(p, a, INSTAGRAM_DM),
     "poll.fb_comments": _parse_poll_fb_comments,
     "poll.ig_comments": _parse_poll_ig_comments,
     "poll.conversations": _parse_poll_conversations,
@@ -705,6 +892,8 @@ def parse_event(event_type, payload, account_ref):
         raise PayloadError("the event type must be text")
     payload = _dict(payload, "the event payload")
     account_ref = _id(account_ref, "the account reference")
+    if payload.get("entry_id") == DASHBOARD_TEST_ENTRY:
+        return _ignored("webhook test from Meta's dashboard")
     parser = PARSERS.get(event_type)
     if parser is None:
         return _ignored(f"{event_type} events are not handled")

@@ -17,6 +17,8 @@ from odoo.addons.social_care.tools.normalized import ParsedDelivery, PayloadErro
 FEED_POST_ITEMS = ("post", "status", "photo", "video")
 # Top-level lists of an entry that carry Messenger-style events.
 MESSAGING_LISTS = ("messaging", "standby")
+# The entry id of the samples Meta's App Dashboard sends with its "Test" button.
+DASHBOARD_TEST_ENTRY = "0"
 
 
 def verify_challenge(params, verify_token):
@@ -158,6 +160,14 @@ def _events(entry, key, index):
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise PayloadError(f"entry {index}: {key!r} must be a list of objects")
     return events
+
+
+def is_dashboard_test(delivery):
+    """Whether a ParsedDelivery is a sample from the App Dashboard's "Test" button.
+
+    Meta sends those for entry id 0, which no Page or account has.
+    """
+    return delivery.account_ref == DASHBOARD_TEST_ENTRY
 
 
 def split_delivery(payload):
