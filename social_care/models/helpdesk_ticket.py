@@ -404,6 +404,25 @@ class HelpdeskTicket(models.Model):
         if values:
             self.write(values)
 
+    def _social_record_response(self, responded_at, last_responded_at=None):
+        """The company answered the customer at ``responded_at``, on any surface.
+
+        Replies sent from the ticket and those made in the platform's own apps
+        (echoes) count alike: the earliest sets the first response, and an
+        answer (the latest, ``last_responded_at``, when several came together)
+        newer than the customer's last message clears "awaiting our reply".
+        """
+        latest = last_responded_at or responded_at
+        for ticket in self:
+            values = {}
+            if not ticket.first_response_at or responded_at < ticket.first_response_at:
+                values["first_response_at"] = responded_at
+            last = ticket.social_last_customer_message_at
+            if ticket.social_awaiting_reply and (not last or latest >= last):
+                values["social_awaiting_reply"] = False
+            if values:
+                ticket.sudo().write(values)
+
     def _social_message_defaults(self):
         """What message_post looks up for each ticket, looked up once for all.
 
@@ -601,7 +620,9 @@ class HelpdeskTicket(models.Model):
         message = super().message_post(**kwargs)
         if is_agent_answer:
             answered = {"social_awaiting_reply": False}
-            if not self.first_response_at:
+            # A social reply responds once the platform has it (sent, or
+            # echoed), not when it is written: approval and the queue come first.
+            if not social_reply and not self.first_response_at:
                 answered["first_response_at"] = fields.Datetime.now()
             self.sudo().write(answered)
         if social_reply:

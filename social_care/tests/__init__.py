@@ -1,11 +1,13 @@
 from . import (
     test_access,
+    test_echo_response,
     test_ingestion,
     test_media,
     test_outbound,
     test_performance,
     test_poll,
     test_posts,
+    test_reply_approval,
     test_report,
     test_side_effects,
     test_tours,
