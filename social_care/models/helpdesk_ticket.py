@@ -57,6 +57,14 @@ class HelpdeskTicket(models.Model):
     social_thread_key = fields.Char(
         index=True, readonly=True, copy=False, groups="base.group_user"
     )
+    social_private_thread_key = fields.Char(
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The private conversation the customer was moved to (a private "
+        "reply, a direct message): their answers there join this ticket.",
+    )
     social_identity_id = fields.Many2one(
         "social.care.identity",
         "Social author",
@@ -303,18 +311,31 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _social_find_thread_tickets(self, account, thread_keys):
-        """The latest ticket of each thread key (closed ones included)."""
-        by_thread = {}
+        """The latest ticket of each thread key (closed ones included).
+
+        A conversation moved to private continues where the customer answers:
+        the open ticket that sent a private message into a thread takes that
+        thread's messages, before a ticket of the thread's own; a closed one
+        only when the thread has none (it reopens or is followed up).
+        """
+        by_thread, moved, moved_closed = {}, {}, {}
         if thread_keys:
+            keys = list(thread_keys)
             for ticket in self.with_context(active_test=False).search(
                 [
                     ("social_account_id", "=", account.id),
-                    ("social_thread_key", "in", list(thread_keys)),
+                    "|",
+                    ("social_thread_key", "in", keys),
+                    ("social_private_thread_key", "in", keys),
                 ],
                 order="id desc",
             ):
-                by_thread.setdefault(ticket.social_thread_key, ticket)
-        return by_thread
+                if ticket.social_thread_key in thread_keys:
+                    by_thread.setdefault(ticket.social_thread_key, ticket)
+                if ticket.social_private_thread_key in thread_keys:
+                    target = moved_closed if ticket.closed else moved
+                    target.setdefault(ticket.social_private_thread_key, ticket)
+        return {**moved_closed, **by_thread, **moved}
 
     @api.model
     def _social_create_from_message(self, message, previous=None):

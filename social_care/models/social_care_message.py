@@ -378,6 +378,8 @@ class SocialCareMessage(models.Model):
                     max(last, message.posted_at),
                 )
             if not message.from_account:
+                if ticket.social_private_thread_key == message.thread_key:
+                    message._social_link_private_identity(ticket)
                 if ticket.closed:
                     ticket = ticket._social_reopen_or_follow_up(message)
                 elif not ticket:
@@ -395,6 +397,28 @@ class SocialCareMessage(models.Model):
         for ticket, (first, last) in answered.items():
             ticket._social_record_response(first, last)
         return opened
+
+    def _social_link_private_identity(self, ticket):
+        """The customer answering our private message is the ticket's contact.
+
+        The platform delivered the private reply to the person who wrote
+        publicly, so the id they answer from (page-scoped on Messenger) is
+        theirs: an identity met for the first time here takes the ticket's
+        contact rather than one of its own.
+        """
+        identity = self.identity_id
+        if (
+            not identity
+            or not ticket.partner_id
+            or identity.partner_id == ticket.partner_id
+            or self.env["helpdesk.ticket"].search_count(
+                [("social_identity_id", "=", identity.id)], limit=1
+            )
+        ):
+            return
+        identity.sudo().write(
+            {"partner_id": ticket.partner_id.id, "match_confidence": "known"}
+        )
 
     def _social_post_new(self, parsed, defaults):
         """A new message in its ticket's chatter (``defaults``: per ticket id).
@@ -694,8 +718,19 @@ class SocialCareMessage(models.Model):
             )
             self.ticket_id._social_record_reply_sent(self)
             self.ticket_id._social_record_response(self.posted_at)
+            self._social_record_private_thread(result.thread_key)
         # The platform has it now: record that before anything else can fail.
         commit(self.env)
+
+    def _social_record_private_thread(self, thread_key):
+        """The private conversation this reply went into belongs to its ticket."""
+        self.ensure_one()
+        ticket = self.ticket_id
+        if not thread_key or thread_key == self.thread_key:
+            return
+        self.thread_key = thread_key
+        if ticket and thread_key != ticket.social_thread_key:
+            ticket.sudo().social_private_thread_key = thread_key
 
     def _social_handle_send_error(self, error):
         if error.retryable and self.attempts < SEND_MAX_ATTEMPTS:

@@ -738,7 +738,13 @@ class SocialCareAccount(models.Model):
             "dm_event_id",
             _("X answered without the message's id: check the conversation on X."),
         )
-        return SendResult(external_id=dm_event_id)
+        # A one-to-one conversation id is "{smaller}-{larger}" of the two user
+        # ids: the customer's answer comes in that thread, wherever we wrote from.
+        thread_key = ""
+        if recipient and (self.external_ref or "").isdigit() and recipient.isdigit():
+            low, high = sorted((self.external_ref, recipient), key=int)
+            thread_key = f"x:dm:{low}-{high}"
+        return SendResult(external_id=dm_event_id, thread_key=thread_key)
 
     def _twitter_created(self, endpoint, call, id_key, missing):
         """Make a creating call to X; the new object's id, or ``missing`` raised."""

@@ -4,5 +4,6 @@ from . import (
     test_outbound,
     test_poll,
     test_posts,
+    test_private_move,
     test_webhook,
 )
