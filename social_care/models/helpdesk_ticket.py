@@ -188,6 +188,12 @@ class HelpdeskTicket(models.Model):
         "the same way.",
         groups="base.group_user",
     )
+    social_reply_cost_hint = fields.Char(
+        "Reply cost",
+        compute="_compute_social_reply_info",
+        help="What the platform bills for a reply, where it bills per message.",
+        groups="base.group_user",
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
@@ -260,6 +266,7 @@ class HelpdeskTicket(models.Model):
                         "social_reply_public_allowed": False,
                         "social_reply_window_deadline": False,
                         "social_reply_length_unit": False,
+                        "social_reply_cost_hint": False,
                     }
                 )
                 continue
@@ -272,6 +279,7 @@ class HelpdeskTicket(models.Model):
                     "social_reply_public_allowed": limits.get("public_allowed", True),
                     "social_reply_window_deadline": limits.get("window_deadline"),
                     "social_reply_length_unit": limits.get("length_unit", "characters"),
+                    "social_reply_cost_hint": limits.get("cost_hint") or False,
                 }
             )
 

@@ -546,10 +546,11 @@ class SocialCareMessage(models.Model):
         """Queue a checked reply, or hold it for a manager's approval."""
         account = ticket.social_account_id
         channel = ticket._social_reply_channel(private)
-        needs_approval = (
-            not private
-            and ticket.team_id.social_care_approve_public
-            and not self.env.user.has_group("social_care.group_social_care_manager")
+        needs_approval = not self.env.user.has_group(
+            "social_care.group_social_care_manager"
+        ) and (
+            (not private and ticket.team_id.social_care_approve_public)
+            or account._social_reply_needs_approval(ticket, private)
         )
         # Agents read social messages, never write them: the row is made here,
         # after the checks, so a reply cannot skip them or the approval.
