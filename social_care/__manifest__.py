@@ -27,6 +27,7 @@
         "report/helpdesk_ticket_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/social_care_link_partner_views.xml",
+        "wizards/social_care_reply_reject_views.xml",
         "views/social_care_menus.xml",
         "views/social_care_overview_views.xml",
         "views/social_care_post_views.xml",

@@ -12,9 +12,11 @@
     "data": [
         "security/social_care_twitter_security.xml",
         "security/ir.model.access.csv",
+        "data/social_care_twitter_price_data.xml",
         "views/social_care_app_views.xml",
         "views/social_care_account_views.xml",
         "views/social_care_twitter_hit_views.xml",
+        "views/social_care_twitter_price_views.xml",
     ],
     "demo": ["demo/social_care_twitter_demo.xml"],
     "installable": True,

@@ -5,6 +5,8 @@ from . import (
     social_care_event,
     social_care_identity,
     social_care_message,
+    social_care_message_delivery,
+    mail_message,
     social_care_post,
     social_care_rule,
     helpdesk_ticket,

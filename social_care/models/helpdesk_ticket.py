@@ -57,6 +57,14 @@ class HelpdeskTicket(models.Model):
     social_thread_key = fields.Char(
         index=True, readonly=True, copy=False, groups="base.group_user"
     )
+    social_private_thread_key = fields.Char(
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The private conversation the customer was moved to (a private "
+        "reply, a direct message): their answers there join this ticket.",
+    )
     social_identity_id = fields.Many2one(
         "social.care.identity",
         "Social author",
@@ -180,6 +188,12 @@ class HelpdeskTicket(models.Model):
         "the same way.",
         groups="base.group_user",
     )
+    social_reply_cost_hint = fields.Char(
+        "Reply cost",
+        compute="_compute_social_reply_info",
+        help="What the platform bills for a reply, where it bills per message.",
+        groups="base.group_user",
+    )
     social_awaiting_reply = fields.Boolean(
         "Awaiting our reply",
         readonly=True,
@@ -252,6 +266,7 @@ class HelpdeskTicket(models.Model):
                         "social_reply_public_allowed": False,
                         "social_reply_window_deadline": False,
                         "social_reply_length_unit": False,
+                        "social_reply_cost_hint": False,
                     }
                 )
                 continue
@@ -264,6 +279,7 @@ class HelpdeskTicket(models.Model):
                     "social_reply_public_allowed": limits.get("public_allowed", True),
                     "social_reply_window_deadline": limits.get("window_deadline"),
                     "social_reply_length_unit": limits.get("length_unit", "characters"),
+                    "social_reply_cost_hint": limits.get("cost_hint") or False,
                 }
             )
 
@@ -303,18 +319,31 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _social_find_thread_tickets(self, account, thread_keys):
-        """The latest ticket of each thread key (closed ones included)."""
-        by_thread = {}
+        """The latest ticket of each thread key (closed ones included).
+
+        A conversation moved to private continues where the customer answers:
+        the open ticket that sent a private message into a thread takes that
+        thread's messages, before a ticket of the thread's own; a closed one
+        only when the thread has none (it reopens or is followed up).
+        """
+        by_thread, moved, moved_closed = {}, {}, {}
         if thread_keys:
+            keys = list(thread_keys)
             for ticket in self.with_context(active_test=False).search(
                 [
                     ("social_account_id", "=", account.id),
-                    ("social_thread_key", "in", list(thread_keys)),
+                    "|",
+                    ("social_thread_key", "in", keys),
+                    ("social_private_thread_key", "in", keys),
                 ],
                 order="id desc",
             ):
-                by_thread.setdefault(ticket.social_thread_key, ticket)
-        return by_thread
+                if ticket.social_thread_key in thread_keys:
+                    by_thread.setdefault(ticket.social_thread_key, ticket)
+                if ticket.social_private_thread_key in thread_keys:
+                    target = moved_closed if ticket.closed else moved
+                    target.setdefault(ticket.social_private_thread_key, ticket)
+        return {**moved_closed, **by_thread, **moved}
 
     @api.model
     def _social_create_from_message(self, message, previous=None):
@@ -403,6 +432,25 @@ class HelpdeskTicket(models.Model):
             values["social_last_customer_message_at"] = posted_at
         if values:
             self.write(values)
+
+    def _social_record_response(self, responded_at, last_responded_at=None):
+        """The company answered the customer at ``responded_at``, on any surface.
+
+        Replies sent from the ticket and those made in the platform's own apps
+        (echoes) count alike: the earliest sets the first response, and an
+        answer (the latest, ``last_responded_at``, when several came together)
+        newer than the customer's last message clears "awaiting our reply".
+        """
+        latest = last_responded_at or responded_at
+        for ticket in self:
+            values = {}
+            if not ticket.first_response_at or responded_at < ticket.first_response_at:
+                values["first_response_at"] = responded_at
+            last = ticket.social_last_customer_message_at
+            if ticket.social_awaiting_reply and (not last or latest >= last):
+                values["social_awaiting_reply"] = False
+            if values:
+                ticket.sudo().write(values)
 
     def _social_message_defaults(self):
         """What message_post looks up for each ticket, looked up once for all.
@@ -601,7 +649,9 @@ class HelpdeskTicket(models.Model):
         message = super().message_post(**kwargs)
         if is_agent_answer:
             answered = {"social_awaiting_reply": False}
-            if not self.first_response_at:
+            # A social reply responds once the platform has it (sent, or
+            # echoed), not when it is written: approval and the queue come first.
+            if not social_reply and not self.first_response_at:
                 answered["first_response_at"] = fields.Datetime.now()
             self.sudo().write(answered)
         if social_reply:

@@ -491,7 +491,8 @@ class SocialCareAccount(models.Model):
         """What the composer shows: max length, its unit, the messaging-window deadline.
 
         ``length_unit``: "characters" (code points), "weighted" (X's count) or
-        "bytes" (UTF-8), as ``_social_outbound_problem`` counts.
+        "bytes" (UTF-8), as ``_social_outbound_problem`` counts. ``cost_hint``:
+        what the platform bills for the reply, in words, where it bills.
         """
         self.ensure_one()
         return {
@@ -500,6 +501,21 @@ class SocialCareAccount(models.Model):
             "window_deadline": False,
             "public_allowed": True,
         }
+
+    def _social_reply_needs_approval(self, ticket, private):
+        """Whether an agent's reply must wait for a manager, beyond the team's rule.
+
+        :param ticket: the ticket answered
+        :param bool private: whether the reply is a private message
+        :return: True when the account holds replies (e.g. over its budget)
+        """
+        self.ensure_one()
+        return False
+
+    def _social_poll_interval(self):
+        """Minutes between two polls while messages arrive (idle accounts wait more)."""
+        self.ensure_one()
+        return self.poll_interval or 5
 
     def _social_window_deadline(self, ticket):
         """When the platform stops letting agents answer this ticket (or False)."""
@@ -544,7 +560,7 @@ class SocialCareAccount(models.Model):
             deliveries, cursor = self._social_poll()
         except SendError as error:
             retry_at = error.retry_at or now + timedelta(
-                minutes=self.poll_interval or 5
+                minutes=self._social_poll_interval()
             )
             if error.kind == "auth":
                 self._social_set_error(error.message)
@@ -558,7 +574,7 @@ class SocialCareAccount(models.Model):
         idle = 0 if new else previous.get("idle", 0) + 1
         if isinstance(cursor, dict):
             cursor = dict(cursor, idle=idle)
-        interval = (self.poll_interval or 5) * min(4, 2**idle)
+        interval = self._social_poll_interval() * min(4, 2**idle)
         self.write(
             {
                 "poll_cursor": cursor,

@@ -112,6 +112,7 @@ class SocialCareMessage(models.Model):
             ("sending", "Sending"),
             ("sent", "Sent"),
             ("failed", "Failed"),
+            ("rejected", "Rejected"),
         ],
         default="received",
         required=True,
@@ -120,6 +121,9 @@ class SocialCareMessage(models.Model):
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
     error = fields.Text(readonly=True)
+    rejection_reason = fields.Text(
+        readonly=True, help="Why a manager turned the reply down; its author sees it."
+    )
 
     def init(self):
         self.env.cr.execute(
@@ -240,6 +244,7 @@ class SocialCareMessage(models.Model):
         """
         self.ensure_one()
         self.write({"state": "sent", "error": False, "next_attempt_at": False})
+        self.ticket_id._social_record_response(fields.Datetime.now())
         activities = self.ticket_id.activity_ids.filtered(
             lambda a: a.activity_type_id
             == self.env.ref("social_care.mail_activity_social_reply_failed")
@@ -362,10 +367,19 @@ class SocialCareMessage(models.Model):
         by_thread = tickets._social_find_thread_tickets(
             account, set(messages.mapped("thread_key"))
         )
-        opened, last_posted = tickets, {}
+        opened, last_posted, answered = tickets, {}, {}
         for message in messages:
             ticket = by_thread.get(message.thread_key, tickets)
+            if message.from_account and ticket:
+                # Answered in the platform's own app: a response like any other.
+                first, last = answered.get(ticket, (message.posted_at,) * 2)
+                answered[ticket] = (
+                    min(first, message.posted_at),
+                    max(last, message.posted_at),
+                )
             if not message.from_account:
+                if ticket.social_private_thread_key == message.thread_key:
+                    message._social_link_private_identity(ticket)
                 if ticket.closed:
                     ticket = ticket._social_reopen_or_follow_up(message)
                 elif not ticket:
@@ -380,7 +394,31 @@ class SocialCareMessage(models.Model):
             message.ticket_id = ticket
         for ticket, posted_at in last_posted.items():
             ticket._social_record_customer_message(posted_at)
+        for ticket, (first, last) in answered.items():
+            ticket._social_record_response(first, last)
         return opened
+
+    def _social_link_private_identity(self, ticket):
+        """The customer answering our private message is the ticket's contact.
+
+        The platform delivered the private reply to the person who wrote
+        publicly, so the id they answer from (page-scoped on Messenger) is
+        theirs: an identity met for the first time here takes the ticket's
+        contact rather than one of its own.
+        """
+        identity = self.identity_id
+        if (
+            not identity
+            or not ticket.partner_id
+            or identity.partner_id == ticket.partner_id
+            or self.env["helpdesk.ticket"].search_count(
+                [("social_identity_id", "=", identity.id)], limit=1
+            )
+        ):
+            return
+        identity.sudo().write(
+            {"partner_id": ticket.partner_id.id, "match_confidence": "known"}
+        )
 
     def _social_post_new(self, parsed, defaults):
         """A new message in its ticket's chatter (``defaults``: per ticket id).
@@ -508,10 +546,11 @@ class SocialCareMessage(models.Model):
         """Queue a checked reply, or hold it for a manager's approval."""
         account = ticket.social_account_id
         channel = ticket._social_reply_channel(private)
-        needs_approval = (
-            not private
-            and ticket.team_id.social_care_approve_public
-            and not self.env.user.has_group("social_care.group_social_care_manager")
+        needs_approval = not self.env.user.has_group(
+            "social_care.group_social_care_manager"
+        ) and (
+            (not private and ticket.team_id.social_care_approve_public)
+            or account._social_reply_needs_approval(ticket, private)
         )
         # Agents read social messages, never write them: the row is made here,
         # after the checks, so a reply cannot skip them or the approval.
@@ -534,6 +573,75 @@ class SocialCareMessage(models.Model):
         if not needs_approval:
             self.env.ref("social_care.ir_cron_send_messages")._trigger()
         return message
+
+    def write(self, vals):
+        """A reply's text changed before it went out is checked again.
+
+        Managers may correct a reply waiting for approval, or a failed one:
+        what they write must pass the platform's limits like the agent's, and
+        the ticket says who changed what.
+        """
+        edited = self.browse()
+        if "text" in vals:
+            edited = self.filtered(
+                lambda m: m.direction == "out"
+                and m.state in ("to_approve", "queued", "failed")
+                and m.text != vals["text"]
+            )
+            for message in edited.filtered("ticket_id"):
+                self._social_check_reply(
+                    message.ticket_id, vals["text"] or "", message.is_private
+                )
+        result = super().write(vals)
+        for message in edited.filtered("ticket_id"):
+            message.ticket_id._social_post_note(
+                Markup("%s<br/>%s")
+                % (
+                    _(
+                        "%(user)s changed this reply before it was sent:",
+                        user=self.env.user.name,
+                    ),
+                    plaintext2html(message.text or ""),
+                )
+            )
+        return result
+
+    def action_reject(self):
+        """Open the dialog where a manager says why a reply is not sent."""
+        if not self.env.user.has_group("social_care.group_social_care_manager"):
+            raise UserError(_("Only social care managers reject public replies."))
+        waiting = self.filtered(lambda m: m.state == "to_approve")
+        if not waiting:
+            raise UserError(_("Only replies waiting for approval can be rejected."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reject reply"),
+            "res_model": "social.care.reply.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_message_ids": waiting.ids},
+        }
+
+    def _social_reject(self, reason):
+        """Not sent: the author sees the manager's reason and is asked to rewrite."""
+        waiting = self.filtered(lambda m: m.state == "to_approve")
+        waiting.sudo().write({"state": "rejected", "rejection_reason": reason})
+        for message in waiting.filtered("ticket_id"):
+            ticket = message.ticket_id
+            note = _(
+                "%(user)s rejected this reply; it was not sent. Reason: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            )
+            ticket._social_post_note(
+                Markup("%s<br/><i>%s</i>") % (note, plaintext2html(message.text or ""))
+            )
+            ticket.activity_schedule(
+                "social_care.mail_activity_social_reply_rejected",
+                summary=_("Social reply rejected"),
+                note=reason,
+                user_id=(message.user_id or ticket.user_id or self.env.user).id,
+            )
 
     def action_approve(self):
         if not self.env.user.has_group("social_care.group_social_care_manager"):
@@ -610,8 +718,20 @@ class SocialCareMessage(models.Model):
                 }
             )
             self.ticket_id._social_record_reply_sent(self)
+            self.ticket_id._social_record_response(self.posted_at)
+            self._social_record_private_thread(result.thread_key)
         # The platform has it now: record that before anything else can fail.
         commit(self.env)
+
+    def _social_record_private_thread(self, thread_key):
+        """The private conversation this reply went into belongs to its ticket."""
+        self.ensure_one()
+        ticket = self.ticket_id
+        if not thread_key or thread_key == self.thread_key:
+            return
+        self.thread_key = thread_key
+        if ticket and thread_key != ticket.social_thread_key:
+            ticket.sudo().social_private_thread_key = thread_key
 
     def _social_handle_send_error(self, error):
         if error.retryable and self.attempts < SEND_MAX_ATTEMPTS:

@@ -35,7 +35,8 @@ class TestOutbound(SocialCareCase):
         self.assertEqual(message.state, "queued")
         self.assertEqual(message.parent_id.external_id, "m1")
         self.assertFalse(message.is_private)
-        self.assertTrue(self.ticket.first_response_at)
+        # Issue 13: queued is not answered; the response is recorded when sent.
+        self.assertFalse(self.ticket.first_response_at)
         with outbound(
             FakeResponse(
                 200, {"id": "r-1", "permalink": "https://platform.example/r-1"}
@@ -49,6 +50,7 @@ class TestOutbound(SocialCareCase):
             ("m1", False, "We are checking, sorry!"),
         )
         self.assertEqual((message.state, message.external_id), ("sent", "r-1"))
+        self.assertEqual(self.ticket.first_response_at, message.posted_at)
         # The platform's echo of our reply does not make a second message.
         self.deliver(
             self.message(
@@ -291,6 +293,8 @@ class TestAgentExperience(SocialCareCase):
             subtype_xmlid="mail.mt_comment",
         )
         self.assertFalse(self.ticket.social_awaiting_reply)
+        with outbound(FakeResponse(200, {"id": "r-target"})):
+            self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(self.ticket.answered_within_target, 100.0)
         self.deliver(self.message("m2", "Still waiting", thread="t1"))
         self.assertTrue(self.ticket.social_awaiting_reply)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from .common import SocialCareCase
+from .common import FakeResponse, SocialCareCase, outbound
 
 
 @tagged("post_install", "-at_install")
@@ -52,6 +52,9 @@ class TestTicketReport(SocialCareCase):
         answered.with_user(self.agent).message_post(
             body="Hello", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
+        # Issue 13: a social reply is a response once the platform has it.
+        with outbound(FakeResponse(200, {"id": "r-overview"})):
+            self.env["social.care.message"]._cron_send_messages()
         self.env.flush_all()
         account = self.account.with_user(self.agent)
         self.assertEqual(account.open_ticket_count, 2)

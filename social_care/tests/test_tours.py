@@ -13,7 +13,7 @@ from odoo.tests.common import _find_executable
 
 from odoo.addons.web.tests.test_js import unit_test_error_checker
 
-from .common import SocialCareCase
+from .common import FakeResponse, SocialCareCase, outbound
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
 REPLY_TEXT = (
@@ -97,6 +97,12 @@ class TestTours(HttpCase, SocialCareCase):
         self.assertEqual(outgoing[1].mail_message_id.author_id, self.agent.partner_id)
         self.assertEqual(outgoing[0].parent_id.external_id, "tour-1")
         self.assertTrue(self.ticket.social_reply_private)
+        # Issue 13: a queued reply has not reached the customer yet; the
+        # response is recorded when the platform takes it.
+        self.assertFalse(self.ticket.first_response_at)
+        with outbound(*(FakeResponse(200, {"id": f"t-{n}"}) for n in range(3))):
+            self.env["social.care.message"]._cron_send_messages()
+        self.assertEqual(set(outgoing.mapped("state")), {"sent"})
         self.assertTrue(self.ticket.first_response_at)
 
     def test_manager_reads_response_times_by_channel(self):

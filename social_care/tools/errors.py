@@ -31,10 +31,17 @@ class SendError(Exception):
 
 @dataclass(frozen=True)
 class SendResult:
-    """What the platform answered to a sent message."""
+    """What the platform answered to a sent message.
+
+    ``thread_key``: the private conversation a message opened or went into,
+    when it is not the ticket's own (a Meta private reply lands in Messenger
+    or Instagram Direct, an X DM in the customer's DM conversation), so that
+    the customer's answer there joins the ticket.
+    """
 
     external_id: str
     permalink: str = ""
+    thread_key: str = ""
 
 
 def request_never_sent(error):

@@ -1,1 +1,2 @@
 from . import social_care_link_partner
+from . import social_care_reply_reject

@@ -27,6 +27,7 @@ from ..tools import (
     parse_event,
     parse_usage_headers,
     private_reply_allowed,
+    private_reply_thread_key,
     split_ig_media,
 )
 from ..tools.meta_limits import HUMAN_AGENT_WINDOW, PRIVATE_REPLY_WINDOW, TEXT_LIMITS
@@ -683,7 +684,14 @@ class SocialCareAccount(models.Model):
                 ),
             ),
         )
-        return SendResult(external_id=str(answer.get("message_id") or ""))
+        return SendResult(
+            external_id=str(answer.get("message_id") or ""),
+            thread_key=private_reply_thread_key(
+                parent.channel, answer.get("recipient_id")
+            )
+            if "comment_id" in recipient
+            else "",
+        )
 
     def _meta_send_comment_reply(self, message, parent):
         if not parent.external_id or parent.channel not in COMMENT_CHANNELS:

@@ -1,5 +1,6 @@
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -341,3 +342,35 @@ class TestMetaInbound(MetaCase):
             self.assertIn("end of life", self.app.meta_version_warning)
         with self.assertRaises(ValidationError):
             self.app.meta_graph_version = "latest"
+
+
+@tagged("post_install", "-at_install")
+class TestMetaEchoIsAResponse(MetaCase):
+    """Issue 13: a reply from Meta's own Page inbox counts like one from Odoo."""
+
+    def test_page_inbox_echo_answers_the_customer(self):
+        with self.graph({("GET", PSID): {"first_name": "Maija"}}):
+            self.deliver(self.messenger("m_1", "Where is it?"))
+        ticket = self.message_of(self.page, "m_1").ticket_id
+        self.assertTrue(ticket.social_awaiting_reply)
+        self.assertFalse(ticket.first_response_at)
+        # Shape of Meta's message_echoes delivery for a message the Page wrote in
+        # its own inbox (developers.facebook.com/docs/messenger-platform/reference/
+        # webhook-events/message-echoes; also airy's test payload messenger_echo):
+        # sender is the Page, recipient the customer, is_echo, no app metadata.
+        sent = int((time.time() + 60) * 1000)
+        self.deliver(
+            self.messaging(
+                "page",
+                PAGE,
+                PAGE,
+                PSID,
+                {"mid": "m_inbox", "is_echo": True, "text": "Tomorrow"},
+                stamp=sent,
+            )
+        )
+        self.assertFalse(ticket.social_awaiting_reply)
+        self.assertEqual(
+            ticket.first_response_at.replace(microsecond=0),
+            datetime.utcfromtimestamp(sent // 1000),
+        )

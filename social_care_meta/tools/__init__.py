@@ -14,7 +14,7 @@ from .meta_limits import (
     messaging_window,
     private_reply_allowed,
 )
-from .meta_parse import parse_event, split_ig_media
+from .meta_parse import parse_event, private_reply_thread_key, split_ig_media
 from .meta_signed_request import make_signed_request, parse_signed_request
 from .meta_webhook import (
     is_dashboard_test,

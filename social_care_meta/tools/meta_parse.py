@@ -69,6 +69,24 @@ class _Surface:
 
 MESSENGER = _Surface("messenger", "messenger:", "Messenger")
 INSTAGRAM_DM = _Surface("instagram_dm", "igdm:", "Instagram")
+PRIVATE_SURFACE_OF_COMMENTS = {
+    "facebook_comment": MESSENGER,
+    "instagram_comment": INSTAGRAM_DM,
+}
+
+
+def private_reply_thread_key(comment_channel, recipient_id):
+    """The DM thread a private reply to a comment opens, or "" if unknown.
+
+    Meta answers a private reply with the ``recipient_id`` it delivered to
+    (the person's page- or Instagram-scoped id): their answers come in
+    Messenger or Instagram Direct from that id, in this thread.
+    """
+    surface = PRIVATE_SURFACE_OF_COMMENTS.get(comment_channel)
+    recipient = str(recipient_id or "")
+    if not surface or not recipient.isdigit():
+        return ""
+    return surface.thread_prefix + recipient
 
 
 # --- checked access to untrusted data ------------------------------------------

@@ -234,21 +234,6 @@ class SocialCareAccount(models.Model):
                 else False
             )
 
-    def _compute_twitter_calls_today(self):
-        # Calls are counted per UTC day (X's own clock), whatever the user's zone.
-        counts = dict(
-            self.env["social.care.twitter.usage"]._read_group(
-                [
-                    ("account_id", "in", self.ids),
-                    ("date", "=", fields.Date.today()),
-                ],
-                ["account_id"],
-                ["count:sum"],
-            )
-        )
-        for account in self:
-            account.twitter_calls_today = counts.get(account, 0)
-
     # ------------------------------------------------------------------
     # Connect: OAuth 2.0 authorization code with PKCE
     # ------------------------------------------------------------------
@@ -546,18 +531,21 @@ class SocialCareAccount(models.Model):
         client.session = XSession(app.api_base_url)
         return client
 
-    def _twitter_call(self, endpoint, call, refresh=True):
+    def _twitter_call(self, endpoint, call, refresh=True, cost=0.0):
         """Call X once: fresh token, the call counted, failures as SendError.
 
         ``call(client, oauth1)`` makes the request with a tweepy client and
         says whether it signs with OAuth 1.0a; ``endpoint`` names the call in
-        the usage counts. Returns the decoded JSON body.
+        the usage counts, ``cost`` what X bills for it (reads are billed per
+        resource, once the answer says how many). Returns the decoded JSON body.
         """
         self.ensure_one()
         if refresh:
             self._twitter_refresh_token()
         client = self._twitter_client()
-        self.env["social.care.twitter.usage"].sudo()._twitter_count(self, endpoint)
+        self.env["social.care.twitter.usage"].sudo()._twitter_count(
+            self, endpoint, cost=cost
+        )
         try:
             response = call(client, self.sudo().twitter_auth_mode == "oauth1")
         except tweepy.HTTPException as error:
@@ -677,6 +665,7 @@ class SocialCareAccount(models.Model):
     def _social_parse_event(self, event):
         if self.provider != "twitter":
             return super()._social_parse_event(event)
+        self._twitter_bill_event(event.event_type)
         return parse_event(event.event_type, event.payload, self.external_ref)
 
     def _social_test_connection(self):
@@ -706,6 +695,7 @@ class SocialCareAccount(models.Model):
             ),
             "id",
             _("X answered without the post's id: check the conversation on X."),
+            cost=self._twitter_price(self._twitter_reply_kind(message.text, False)),
         )
         return SendResult(
             external_id=post_id,
@@ -737,12 +727,19 @@ class SocialCareAccount(models.Model):
             ),
             "dm_event_id",
             _("X answered without the message's id: check the conversation on X."),
+            cost=self._twitter_price("dm_create"),
         )
-        return SendResult(external_id=dm_event_id)
+        # A one-to-one conversation id is "{smaller}-{larger}" of the two user
+        # ids: the customer's answer comes in that thread, wherever we wrote from.
+        thread_key = ""
+        if recipient and (self.external_ref or "").isdigit() and recipient.isdigit():
+            low, high = sorted((self.external_ref, recipient), key=int)
+            thread_key = f"x:dm:{low}-{high}"
+        return SendResult(external_id=dm_event_id, thread_key=thread_key)
 
-    def _twitter_created(self, endpoint, call, id_key, missing):
+    def _twitter_created(self, endpoint, call, id_key, missing, cost=0.0):
         """Make a creating call to X; the new object's id, or ``missing`` raised."""
-        data = self._twitter_call(endpoint, call).get("data") or {}
+        data = self._twitter_call(endpoint, call, cost=cost).get("data") or {}
         if not data.get(id_key):
             raise SendError("permanent", missing)
         return data[id_key]
@@ -884,6 +881,7 @@ class SocialCareAccount(models.Model):
         """Follow ``next_token`` from ``token``; yields each page's JSON."""
         for _page in range(max_pages):
             page = self._twitter_call(endpoint, lambda c, o, t=token: fetch(c, o, t))
+            self._twitter_bill_read(endpoint, page)
             yield page
             token = (page.get("meta") or {}).get("next_token")
             if not token:

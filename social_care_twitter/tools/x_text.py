@@ -99,6 +99,11 @@ def _url_spans(text):
     return spans
 
 
+def contains_url(text: str) -> bool:
+    """Whether X sees a link in ``text`` (what makes a post cost the URL price)."""
+    return bool(_url_spans(text or ""))
+
+
 def weighted_length(text: str) -> int:
     """The length X counts against MAX_WEIGHTED_LENGTH."""
     text = unicodedata.normalize("NFC", text or "")

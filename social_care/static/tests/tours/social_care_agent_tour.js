@@ -89,6 +89,10 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${REPLY_TEXT}')`,
     },
     {
+      content: "Under the reply, the chatter says it is queued for the platform",
+      trigger: `.o-mail-Chatter .o-mail-Message:has(.o-mail-Message-body:contains('${REPLY_TEXT}')) .o-social-care-delivery[data-state='queued']:contains('Queued')`,
+    },
+    {
       content: "Open the composer again",
       trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage:not(.active)",
       run: "click",
