@@ -4,9 +4,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
-from odoo.tools import formataddr, plaintext2html
+from odoo.tools import escape_psql, formataddr, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints, html_to_text
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
@@ -104,6 +104,15 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
     social_is_spam = fields.Boolean("Spam", readonly=True, groups="base.group_user")
+    social_approval_required = fields.Boolean(
+        "Public replies need approval",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Set when someone who is not a manager moves the ticket out of a "
+        "team that approves public replies: the approval stays with the ticket "
+        "until a manager changes its team.",
+    )
     lead_id = fields.Many2one(
         "crm.lead", readonly=True, copy=False, groups="base.group_user"
     )
@@ -214,6 +223,29 @@ class HelpdeskTicket(models.Model):
         help="Hours from creation to closing.",
         groups="base.group_user",
     )
+
+    def write(self, vals):
+        """Changing the team never drops the approval of public replies.
+
+        Otherwise an agent could clear a ticket's team, post, and set the
+        team back: the approval would be skipped.
+        """
+        manager = self.env.su or self.env.user.has_group(
+            "social_care.group_social_care_manager"
+        )
+        if "social_approval_required" in vals and not manager:
+            raise AccessError(
+                _("Only social care managers decide which replies need approval.")
+            )
+        if "team_id" in vals and not self.env.su:
+            if manager:
+                vals = dict(vals, social_approval_required=False)
+            else:
+                self.filtered(
+                    lambda t: t.social_account_id
+                    and t.team_id.social_care_approve_public
+                ).sudo().write({"social_approval_required": True})
+        return super().write(vals)
 
     @api.constrains("social_account_id", "company_id")
     def _check_social_account_company(self):
@@ -488,14 +520,14 @@ class HelpdeskTicket(models.Model):
         partners = self.env["res.partner"]
         domain = []
         for email in hints["emails"]:
-            domain.append([("email", "=ilike", email)])
+            domain.append([("email", "=ilike", escape_psql(email))])
         for phone in hints["phones"]:
             domain.append([("phone_sanitized", "like", phone[-9:])])
         if hints["references"]:
             tickets = self.search([("number", "in", hints["references"])], limit=5)
             partners |= tickets.partner_id
         if identity.name and len(identity.name) >= 4:
-            domain.append([("name", "=ilike", identity.name)])
+            domain.append([("name", "=ilike", escape_psql(identity.name))])
         if domain:
             partners |= partners.search(expression.OR(domain), limit=10)
         partners -= identity.partner_id

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_rpc,
     test_ingestion,
     test_media,
     test_outbound,

@@ -23,6 +23,8 @@ from odoo.addons.social_care.tools import (
 from ..tools import (
     check_length,
     classify_error,
+    is_graph_id,
+    is_graph_path,
     messaging_window,
     parse_event,
     parse_usage_headers,
@@ -152,6 +154,12 @@ class SocialCareAccount(models.Model):
         none), adds ``appsecret_proof``, records the usage headers to back off
         before Meta blocks us, and raises MetaSendError for Graph errors.
         """
+        if not is_graph_path(path):
+            # An id of another shape would reach another node or edge.
+            raise SendError(
+                "permanent",
+                _("Facebook gave an id Odoo does not expect: nothing was sent."),
+            )
         app = app or self.app_id
         if token is None:
             self.ensure_one()
@@ -313,6 +321,7 @@ class SocialCareAccount(models.Model):
         """Mentions arrive as ids only: fetch the text, author and link."""
         value = (payload.get("change") or {}).get("value") or {}
         comment_id = value.get("comment_id")
+        target = comment_id or value.get("media_id")
         if comment_id:
             edge = "mentioned_comment"
             query = (
@@ -326,6 +335,11 @@ class SocialCareAccount(models.Model):
                 "{id,caption,timestamp,username,permalink}"
             )
         try:
+            if not is_graph_id(target):  # it goes into the fields expansion
+                raise SendError(
+                    "permanent",
+                    _("Facebook gave an id Odoo does not expect: nothing was sent."),
+                )
             data = self._social_once(
                 "meta_mention",
                 query,
@@ -515,6 +529,7 @@ class SocialCareAccount(models.Model):
 
     def action_meta_backfill(self):
         """Fetch the last N days of comments and conversations, a page per poll."""
+        self._social_check_admin()
         if self.filtered(lambda account: not account.poll_enabled):
             raise UserError(_("The backfill runs with polling: enable Poll first."))
         for account in self:
