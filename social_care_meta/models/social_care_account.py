@@ -23,6 +23,7 @@ from odoo.addons.social_care.tools import (
 from ..tools import (
     check_length,
     classify_error,
+    graph_path,
     is_graph_id,
     is_graph_path,
     messaging_window,
@@ -146,6 +147,21 @@ class SocialCareAccount(models.Model):
         )
         graph.version = app._meta_version()
         return graph
+
+    @api.model
+    def _meta_path(self, node, edge=None):
+        """The Graph path of ``node`` (an id from Meta or a record), then ``edge``.
+
+        An id of another shape would reach another node or edge (the Page's
+        token on ``<page>/subscribed_apps``): refused before any call.
+        """
+        try:
+            return graph_path(node, edge)
+        except ValueError:
+            raise SendError(
+                "permanent",
+                _("Facebook gave an id Odoo does not expect: nothing was sent."),
+            ) from None
 
     def _meta_request(self, method, path, params=None, app=None, token=None):
         """Call the Graph API; every call of the connector goes through here.
@@ -299,7 +315,9 @@ class SocialCareAccount(models.Model):
             data = self._social_once(
                 "meta_profile",
                 user_id,
-                lambda: self._meta_request("GET", user_id, {"fields": fields_}),
+                lambda: self._meta_request(
+                    "GET", self._meta_path(user_id), {"fields": fields_}
+                ),
             )
         except SendError as error:
             # A profile is a nicety: the message is ingested without it.
@@ -343,7 +361,9 @@ class SocialCareAccount(models.Model):
             data = self._social_once(
                 "meta_mention",
                 query,
-                lambda: self._meta_request("GET", self.external_ref, {"fields": query}),
+                lambda: self._meta_request(
+                    "GET", self._meta_path(self.external_ref), {"fields": query}
+                ),
             )
         except SendError as error:
             if error.retryable:
@@ -426,7 +446,9 @@ class SocialCareAccount(models.Model):
             params["since"] = since
         if after:
             params["after"] = after
-        return self._meta_request("GET", f"{self.external_ref}/{edge}", params)
+        return self._meta_request(
+            "GET", self._meta_path(self.external_ref, edge), params
+        )
 
     def _meta_poll_comments(self, since, after=None, backfill=False):
         """(deliveries, next page cursor, posts read) for recent posts' comments."""
@@ -435,7 +457,7 @@ class SocialCareAccount(models.Model):
         for post in posts.get("data") or []:
             comments = self._meta_request(
                 "GET",
-                f"{post['id']}/comments",
+                self._meta_path(post.get("id"), "comments"),
                 {
                     "filter": "stream",
                     "order": "reverse_chronological",
@@ -493,7 +515,9 @@ class SocialCareAccount(models.Model):
         if after:
             params["after"] = after
         page = self._meta_request(
-            "GET", f"{self._meta_page().external_ref}/conversations", params
+            "GET",
+            self._meta_path(self._meta_page().external_ref, "conversations"),
+            params,
         )
         deliveries = []
         conversations = page.get("data") or []
@@ -633,7 +657,7 @@ class SocialCareAccount(models.Model):
         page = self._meta_page()
         answer = self._meta_request(
             "POST",
-            f"{page.external_ref}/messages",
+            self._meta_path(page.external_ref, "messages"),
             dict(
                 extra,
                 recipient=json.dumps(recipient),
@@ -651,7 +675,9 @@ class SocialCareAccount(models.Model):
             )
         edge = "replies" if parent.channel == "instagram_comment" else "comments"
         answer = self._meta_request(
-            "POST", f"{parent.external_id}/{edge}", {"message": message.text}
+            "POST",
+            self._meta_path(parent.external_id, edge),
+            {"message": message.text},
         )
         return SendResult(
             external_id=str(answer.get("id") or ""),
@@ -793,14 +819,14 @@ class SocialCareAccount(models.Model):
                 "auth", _("Facebook says the access token is no longer valid.")
             )
         page = self._meta_page()
-        name = self._meta_request("GET", page.external_ref, {"fields": "name"}).get(
-            "name"
-        )
+        name = self._meta_request(
+            "GET", self._meta_path(page.external_ref), {"fields": "name"}
+        ).get("name")
         needed = PAGE_PERMISSIONS
         sentence = _("Connected to the Facebook Page %(page)s.", page=name)
         if self.meta_surface == "instagram":
             username = self._meta_request(
-                "GET", self.external_ref, {"fields": "username"}
+                "GET", self._meta_path(self.external_ref), {"fields": "username"}
             ).get("username")
             self.handle = username
             needed += INSTAGRAM_PERMISSIONS
@@ -828,5 +854,5 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         flag = "true" if hidden else "false"
         param = "hide" if message.channel == "instagram_comment" else "is_hidden"
-        self._meta_request("POST", message.external_id, {param: flag})
+        self._meta_request("POST", self._meta_path(message.external_id), {param: flag})
         message.sudo().meta_is_hidden = hidden  # agents do not write messages

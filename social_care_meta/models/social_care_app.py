@@ -242,7 +242,7 @@ class SocialCareApp(models.Model):
             try:
                 accounts._meta_request(
                     "POST",
-                    f"{app.client_key}/subscriptions",
+                    accounts._meta_path(app.client_key, "subscriptions"),
                     {
                         "object": obj,
                         "callback_url": self.webhook_url,
@@ -337,7 +337,7 @@ class SocialCareApp(models.Model):
         )
         page_account._meta_request(
             "POST",
-            f"{page['id']}/subscribed_apps",
+            page_account._meta_path(page["id"], "subscribed_apps"),
             {"subscribed_fields": ",".join(PAGE_WEBHOOK_FIELDS)},
         )
         connected = page_account

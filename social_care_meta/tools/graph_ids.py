@@ -31,3 +31,10 @@ def is_graph_path(path):
     if not (is_graph_id(node) or node in NAMED_NODES):
         return False
     return not slash or EDGE.fullmatch(edge) is not None
+
+
+def graph_path(node, edge=None):
+    """``node/edge`` for a Graph call; ValueError if ``node`` is not an id."""
+    if not is_graph_id(node):
+        raise ValueError("not a Graph object id")
+    return f"{node}/{edge}" if edge else str(node)
