@@ -7,6 +7,7 @@ from . import (
     test_meta_onboarding,
     test_meta_outbound,
     test_meta_posts,
+    test_meta_rules_company,
     test_meta_scenario,
     test_meta_side_effects,
 )
