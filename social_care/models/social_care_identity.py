@@ -3,7 +3,6 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import escape_psql
 
-
 # What the platform says about the person, and who they are in Odoo: written
 # by the ingestion and by the link wizard (which checks the agent first), never
 # straight by users.

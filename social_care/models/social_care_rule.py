@@ -159,11 +159,11 @@ class SocialCareRule(models.Model):
                 break
             for field in ("team_id", "user_id", "category_id"):
                 target = rule[field]
-                if target and rule._social_within(target, company):
+                if target and self._social_within(target, company):
                     values[field] = target.id
             if rule.priority:
                 values["priority"] = rule.priority
-            tags = rule.tag_ids.filtered(lambda t: rule._social_within(t, company))
+            tags = rule.tag_ids.filtered(lambda t: self._social_within(t, company))
             if tags:
                 values.setdefault("tag_ids", []).extend((4, tag) for tag in tags.ids)
             if rule.create_lead:
