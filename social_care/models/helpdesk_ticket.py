@@ -21,6 +21,21 @@ PRIVATE_OF = {
 PUBLIC_OF = {private: public for public, private in PRIVATE_OF.items()}
 
 
+# The ticket's conversation on the platform: where replies go, to whom, and
+# whether the platform's reply window is open. Set by the customer's messages
+# (the ingestion, as superuser), never by a user: an agent could otherwise
+# send a reply into another customer's thread or reopen a closed window.
+CONVERSATION_FIELDS = frozenset(
+    {
+        "social_channel",
+        "social_is_private",
+        "social_thread_key",
+        "social_identity_id",
+        "social_last_customer_message_at",
+    }
+)
+
+
 def _hours_between(start, end):
     """Hours from start to end; 0 when either is missing.
 
@@ -225,11 +240,18 @@ class HelpdeskTicket(models.Model):
     )
 
     def write(self, vals):
-        """Changing the team never drops the approval of public replies.
+        """The conversation is the platform's; the approval survives team changes.
 
         Otherwise an agent could clear a ticket's team, post, and set the
         team back: the approval would be skipped.
         """
+        if not self.env.su and CONVERSATION_FIELDS & set(vals):
+            raise AccessError(
+                _(
+                    "A ticket's social conversation follows the customer's "
+                    "messages: it cannot be edited."
+                )
+            )
         manager = self.env.su or self.env.user.has_group(
             "social_care.group_social_care_manager"
         )

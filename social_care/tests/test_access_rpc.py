@@ -277,6 +277,30 @@ class TestRpcAttacks(TwoCompaniesMixin, HttpCase):
         self.rpc("helpdesk.ticket", "write", ticket.ids, {"team_id": quiet.id})
         self.assertFalse(ticket.social_approval_required)
 
+    @mute_logger("odoo.http")
+    def test_agents_cannot_redirect_a_ticket_conversation(self):
+        """Replies go to the ticket's customer, in their thread, in the window."""
+        a = self.side["a"]
+        ticket, other = a["own_ticket"], a["other_ticket"]
+        before = ticket.read(
+            ["social_thread_key", "social_identity_id", "social_channel"]
+        )
+        self.login(self.agent_a)
+        for values in (
+            {"social_thread_key": other.social_thread_key},
+            {"social_identity_id": other.social_identity_id.id},
+            {"social_channel": "facebook_dm", "social_is_private": True},
+            {"social_last_customer_message_at": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(values=sorted(values)):
+                self.assertRpcDenied(
+                    self.rpc("helpdesk.ticket", "write", ticket.ids, values)
+                )
+        self.assertEqual(
+            ticket.read(["social_thread_key", "social_identity_id", "social_channel"]),
+            before,
+        )
+
     # ------------------------------------------------------------------
     # Lows
     # ------------------------------------------------------------------
