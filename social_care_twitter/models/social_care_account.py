@@ -37,6 +37,7 @@ OAUTH_STATE_TTL = timedelta(minutes=10)
 # The browser session's X authorizations under way: the callback must come back
 # to the session, and the admin, that started them.
 OAUTH_SESSION_KEY = "social_care_twitter_oauth_states"
+TOKEN_FIELDS = ["access_token", "refresh_token", "token_expires_at"]
 # Access tokens live 2 hours; renewing 30 minutes ahead keeps them valid
 # between two polls even when an idle account is polled every 20 minutes.
 REFRESH_MARGIN = timedelta(minutes=30)
@@ -375,6 +376,8 @@ class SocialCareAccount(models.Model):
                 _("The authorization took too long: press Connect with X again.")
             )
             return False
+        # The new tokens are kept only if they are this account's (identify).
+        kept = account.read(TOKEN_FIELDS)[0]
         try:
             tokens = account._twitter_token_request(
                 {
@@ -387,6 +390,7 @@ class SocialCareAccount(models.Model):
             account._twitter_store_tokens(tokens)
             account._twitter_identify()
         except SendError as send_error:
+            account.write({name: kept[name] for name in TOKEN_FIELDS})
             account._social_set_error(send_error.message)
             return False
         if account.name == account._twitter_new_account_name():

@@ -285,6 +285,23 @@ class TestTwitterAccess(TwoCompaniesMixin, HttpCase):
         self.assertEqual(x.calls, [])
         self.assertEqual(account.access_token, "x-access-a-not-real")
         self.assertEqual(account.twitter_oauth_state, state)
+        # The admin's own flow, with another X user's consent: the account
+        # keeps its tokens (X's users/me says whose they are).
+        state = self._start_connect(account)
+        x = FakeX()
+        x.on("POST", "/2/oauth2/token", {"access_token": "someone-elses"})
+        x.on("GET", "/2/users/me", {"data": {"id": "1999", "username": "other"}})
+        with fake_x(x):
+            response = self.url_open(
+                f"{CALLBACK_ROUTE}?state={state}&code=their-code",
+                allow_redirects=False,
+            )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(account.state, "error")
+        self.assertEqual(
+            (account.access_token, account.refresh_token),
+            ("x-access-a-not-real", "x-refresh-a-not-real"),
+        )
         # The admin who presses Connect comes back to their own session.
         state = self._start_connect(account)
         x = FakeX()
