@@ -2,7 +2,7 @@
 {
     "name": "Social Care",
     "summary": "Social media messages as helpdesk tickets, answered on their channel",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "After-Sales",
     "website": "https://github.com/social-care-odoo/social-care",
     "author": "Social Care developers",

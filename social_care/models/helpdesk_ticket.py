@@ -4,9 +4,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
-from odoo.tools import formataddr, plaintext2html
+from odoo.tools import escape_psql, formataddr, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints, html_to_text
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
@@ -19,6 +19,21 @@ PRIVATE_OF = {
     "instagram_comment": "instagram_dm",
 }
 PUBLIC_OF = {private: public for public, private in PRIVATE_OF.items()}
+
+
+# The ticket's conversation on the platform: where replies go, to whom, and
+# whether the platform's reply window is open. Set by the customer's messages
+# (the ingestion, as superuser), never by a user: an agent could otherwise
+# send a reply into another customer's thread or reopen a closed window.
+CONVERSATION_FIELDS = frozenset(
+    {
+        "social_channel",
+        "social_is_private",
+        "social_thread_key",
+        "social_identity_id",
+        "social_last_customer_message_at",
+    }
+)
 
 
 def _hours_between(start, end):
@@ -112,6 +127,15 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
     social_is_spam = fields.Boolean("Spam", readonly=True, groups="base.group_user")
+    social_approval_required = fields.Boolean(
+        "Public replies need approval",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Set when someone who is not a manager moves the ticket out of a "
+        "team that approves public replies: the approval stays with the ticket "
+        "until a manager changes its team.",
+    )
     lead_id = fields.Many2one(
         "crm.lead", readonly=True, copy=False, groups="base.group_user"
     )
@@ -228,6 +252,36 @@ class HelpdeskTicket(models.Model):
         help="Hours from creation to closing.",
         groups="base.group_user",
     )
+
+    def write(self, vals):
+        """The conversation is the platform's; the approval survives team changes.
+
+        Otherwise an agent could clear a ticket's team, post, and set the
+        team back: the approval would be skipped.
+        """
+        if not self.env.su and CONVERSATION_FIELDS & set(vals):
+            raise AccessError(
+                _(
+                    "A ticket's social conversation follows the customer's "
+                    "messages: it cannot be edited."
+                )
+            )
+        manager = self.env.su or self.env.user.has_group(
+            "social_care.group_social_care_manager"
+        )
+        if "social_approval_required" in vals and not manager:
+            raise AccessError(
+                _("Only social care managers decide which replies need approval.")
+            )
+        if "team_id" in vals and not self.env.su:
+            if manager:
+                vals = dict(vals, social_approval_required=False)
+            else:
+                self.filtered(
+                    lambda t: t.social_account_id
+                    and t.team_id.social_care_approve_public
+                ).sudo().write({"social_approval_required": True})
+        return super().write(vals)
 
     @api.constrains("social_account_id", "company_id")
     def _check_social_account_company(self):
@@ -536,14 +590,14 @@ class HelpdeskTicket(models.Model):
         partners = self.env["res.partner"]
         domain = []
         for email in hints["emails"]:
-            domain.append([("email", "=ilike", email)])
+            domain.append([("email", "=ilike", escape_psql(email))])
         for phone in hints["phones"]:
             domain.append([("phone_sanitized", "like", phone[-9:])])
         if hints["references"]:
             tickets = self.search([("number", "in", hints["references"])], limit=5)
             partners |= tickets.partner_id
         if identity.name and len(identity.name) >= 4:
-            domain.append([("name", "=ilike", identity.name)])
+            domain.append([("name", "=ilike", escape_psql(identity.name))])
         if domain:
             partners |= partners.search(expression.OR(domain), limit=10)
         partners -= identity.partner_id

@@ -179,8 +179,18 @@ class SocialCareAccount(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
+    def _social_check_admin(self):
+        """Administrator buttons check who presses them before anything happens.
+
+        Each may call the platform (a billed call) or change the connection;
+        an agent calling them over RPC must be stopped before that, not by the
+        write that comes after.
+        """
+        self.check_access("write")
+
     def action_test_connection(self):
         self.ensure_one()
+        self._social_check_admin()
         try:
             result = self._social_test_connection()
         except SendError as error:
@@ -190,13 +200,16 @@ class SocialCareAccount(models.Model):
         return self._social_notify(result, "success")
 
     def action_disable(self):
+        self._social_check_admin()
         self.write({"state": "disabled"})
 
     def action_enable(self):
+        self._social_check_admin()
         self.write({"state": "connected", "last_error": False, "next_poll_at": False})
 
     def action_poll_now(self):
         self.ensure_one()
+        self._social_check_admin()
         self._social_poll_once()
         return self._social_notify(
             self.last_error or _("Poll done."),

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
 
 from ..tools import PayloadError, SideEffects
@@ -19,6 +20,10 @@ BATCH_SIZE = 100
 CRON_TIME_BUDGET = 120  # seconds at most: see _social_time_budget
 # Context key of the run's SideEffects (calls outside the database, made once).
 SIDE_EFFECTS = "social_care_side_effects"
+# What the platform sent: only the inbox itself (superuser) ever writes these.
+PLATFORM_FIELDS = frozenset(
+    {"app_id", "account_ref", "delivery_key", "event_type", "payload"}
+)
 
 
 class SocialCareEvent(models.Model):
@@ -63,6 +68,14 @@ class SocialCareEvent(models.Model):
     message_ids = fields.Many2many(
         "social.care.message", string="Messages", readonly=True
     )
+
+    def write(self, vals):
+        """What gets processed is what the platform sent: users never rewrite it."""
+        if not self.env.su and PLATFORM_FIELDS & set(vals):
+            raise AccessError(
+                _("What a platform sent is kept as it came: it cannot be edited.")
+            )
+        return super().write(vals)
 
     def init(self):
         self.env.cr.execute(
@@ -529,14 +542,25 @@ class SocialCareEvent(models.Model):
     # Admin actions
     # ------------------------------------------------------------------
 
+    def _social_check_manager(self):
+        """Managers act on the events of their companies (read access), as the inbox.
+
+        Nobody but the inbox writes events: the buttons check who presses
+        them, then change the state only, never what the platform sent.
+        """
+        self.check_access("read")
+        return self.sudo()
+
     def action_retry(self):
-        self.filtered(lambda e: e.state in ("error", "ignored")).write(
+        events = self._social_check_manager()
+        events.filtered(lambda e: e.state in ("error", "ignored")).write(
             {"state": "pending", "next_attempt_at": False, "error": False}
         )
         self._social_cron()._trigger()
 
     def action_ignore(self):
-        ignored = self.filtered(lambda e: e.state in ("pending", "error"))
+        events = self._social_check_manager()
+        ignored = events.filtered(lambda e: e.state in ("pending", "error"))
         ignored.write({"state": "ignored"})
         # Media staged for a retry that will not come.
         self.env["ir.attachment"].sudo().search(
@@ -544,5 +568,6 @@ class SocialCareEvent(models.Model):
         ).unlink()
 
     def action_process_now(self):
-        """Process the selected pending events at once (admins, for a stuck event)."""
-        self.filtered(lambda e: e.state == "pending")._process()
+        """Process the selected pending events at once (managers, for a stuck event)."""
+        events = self._social_check_manager()
+        events.filtered(lambda e: e.state == "pending")._process()

@@ -1,5 +1,25 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.osv import expression
+from odoo.tools import escape_psql
+
+# What the platform says about the person, and who they are in Odoo: written
+# by the ingestion and by the link wizard (which checks the agent first), never
+# straight by users.
+PROTECTED_FIELDS = frozenset(
+    {
+        "provider",
+        "scope",
+        "external_id",
+        "handle",
+        "name",
+        "avatar_url",
+        "profile_url",
+        "followers_count",
+        "partner_id",
+        "match_confidence",
+    }
+)
 
 
 class SocialCareIdentity(models.Model):
@@ -33,7 +53,9 @@ class SocialCareIdentity(models.Model):
     partner_id = fields.Many2one(
         "res.partner", "Contact", index=True, ondelete="set null"
     )
-    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     match_confidence = fields.Selection(
         [
             ("known", "Linked by an agent"),
@@ -54,6 +76,16 @@ class SocialCareIdentity(models.Model):
             "This platform user already has an identity.",
         ),
     ]
+
+    def write(self, vals):
+        if not self.env.su and PROTECTED_FIELDS & set(vals):
+            raise AccessError(
+                _(
+                    "A social identity is what the platform says: link it to a "
+                    "contact with Link to existing contact."
+                )
+            )
+        return super().write(vals)
 
     @api.depends("handle", "name", "provider")
     def _compute_display_name(self):
@@ -194,12 +226,16 @@ class SocialCareIdentity(models.Model):
         phones = list({a.phone for a in authors if a.phone})
         by_handle, by_email, by_phone = {}, {}, {}
         if handles:
-            domain = expression.OR([[("social_handles", "ilike", h)] for h in handles])
+            domain = expression.OR(
+                [[("social_handles", "ilike", escape_psql(h))] for h in handles]
+            )
             for partner in partners.search(domain):
                 for handle in partner._social_handle_list():
                     by_handle.setdefault(handle, partner)
         if emails:
-            domain = expression.OR([[("email", "=ilike", e)] for e in emails])
+            domain = expression.OR(
+                [[("email", "=ilike", escape_psql(e))] for e in emails]
+            )
             for partner in partners.search(domain):
                 by_email.setdefault((partner.email or "").lower(), partner)
         if phones:
@@ -229,8 +265,9 @@ class SocialCareIdentity(models.Model):
 
     def _social_relink(self, partner):
         """Move identities, their tickets and messages' authorship to ``partner``."""
+        self.check_access("write")  # the agent's identities, in their companies
         previous = self.mapped("partner_id")
-        self.write({"partner_id": partner.id, "match_confidence": "known"})
+        self.sudo().write({"partner_id": partner.id, "match_confidence": "known"})
         tickets = self.env["helpdesk.ticket"].search(
             [("social_identity_id", "in", self.ids)]
         )

@@ -549,7 +549,13 @@ class SocialCareMessage(models.Model):
         needs_approval = not self.env.user.has_group(
             "social_care.group_social_care_manager"
         ) and (
-            (not private and ticket.team_id.social_care_approve_public)
+            (
+                not private
+                and (
+                    ticket.team_id.social_care_approve_public
+                    or ticket.sudo().social_approval_required
+                )
+            )
             or account._social_reply_needs_approval(ticket, private)
         )
         # Agents read social messages, never write them: the row is made here,
@@ -660,14 +666,15 @@ class SocialCareMessage(models.Model):
     def _cron_send_messages(self, batch_size=50):
         self._social_fail_stale_sending()
         self.env.flush_all()
-        # Messages of an account in error wait for its reconnection.
+        # Messages of an account in error wait for its reconnection; those of
+        # a disabled account wait until an administrator enables it again.
         self.env.cr.execute(
             """
             SELECT message.id
               FROM social_care_message message
               JOIN social_care_account account ON account.id = message.account_id
              WHERE message.state = 'queued'
-               AND account.state != 'error'
+               AND account.state NOT IN ('error', 'disabled')
                AND (message.next_attempt_at IS NULL
                     OR message.next_attempt_at <= now() at time zone 'utc')
              ORDER BY message.id LIMIT %s FOR UPDATE OF message SKIP LOCKED
@@ -675,7 +682,8 @@ class SocialCareMessage(models.Model):
             [batch_size],
         )
         for message in self.browse([row[0] for row in self.env.cr.fetchall()]):
-            if message.account_id.state != "error":  # may have changed in the batch
+            # The account's state may have changed in the batch.
+            if message.account_id.state not in ("error", "disabled"):
                 message._social_send_one()
 
     def _social_fail_stale_sending(self):

@@ -19,18 +19,27 @@ class SocialCareRule(models.Model):
     _inherit = "social.care.company.mixin"
     _description = "Social Care Routing Rule"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="A rule routes its company's new tickets only.",
+    )
     # Conditions (empty = any)
     provider = fields.Selection(
         selection=lambda self: self.env["social.care.app"]
         ._fields["provider"]
         .selection,
     )
-    account_ids = fields.Many2many("social.care.account", string="Accounts")
+    account_ids = fields.Many2many(
+        "social.care.account", string="Accounts", check_company=True
+    )
     channel = fields.Selection([(c, CHANNEL_LABELS[c]) for c in CHANNELS])
     visibility = fields.Selection(
         [("any", "Public or private"), ("public", "Public"), ("private", "Private")],
@@ -56,13 +65,15 @@ class SocialCareRule(models.Model):
         default="route",
         required=True,
     )
-    team_id = fields.Many2one("helpdesk.ticket.team")
-    user_id = fields.Many2one("res.users", "Assign to", domain=[("share", "=", False)])
+    team_id = fields.Many2one("helpdesk.ticket.team", check_company=True)
+    user_id = fields.Many2one(
+        "res.users", "Assign to", domain=[("share", "=", False)], check_company=True
+    )
     priority = fields.Selection(
         lambda self: self.env["helpdesk.ticket"]._fields["priority"].selection
     )
-    tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags")
-    category_id = fields.Many2one("helpdesk.ticket.category")
+    tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Tags", check_company=True)
+    category_id = fields.Many2one("helpdesk.ticket.category", check_company=True)
     create_lead = fields.Boolean("Create a CRM lead")
     stop = fields.Boolean(
         "Stop here", default=True, help="Do not try the following rules."
@@ -124,16 +135,17 @@ class SocialCareRule(models.Model):
     @tools.ormcache("company_id")
     def _social_rule_ids(self, company_id):
         """Active rules of a company, in order: read once, not per new ticket."""
-        return tuple(
-            self.sudo().search([("company_id", "in", [company_id, False])]).ids
-        )
+        return tuple(self.sudo().search([("company_id", "=", company_id)]).ids)
 
     @api.model
     def _social_apply_rules(self, message, values):
         """Update new-ticket ``values``; return callables to run on the ticket."""
-        rules = self.browse(self._social_rule_ids(message.company_id.id))
+        company = message.company_id
+        rules = self.browse(self._social_rule_ids(company.id))
         after_create = []
-        for rule in rules:
+        # A rule never reaches across companies, even one written before
+        # rules had to be consistent (or straight into the database).
+        for rule in rules.filtered(lambda r: r.company_id == company):
             if not rule._social_matches(message):
                 continue
             rule.sudo().match_count += 1
@@ -146,19 +158,26 @@ class SocialCareRule(models.Model):
                 values["stage_id"] = closed.id
                 break
             for field in ("team_id", "user_id", "category_id"):
-                if rule[field]:
-                    values[field] = rule[field].id
+                target = rule[field]
+                if target and self._social_within(target, company):
+                    values[field] = target.id
             if rule.priority:
                 values["priority"] = rule.priority
-            if rule.tag_ids:
-                values.setdefault("tag_ids", []).extend(
-                    (4, tag) for tag in rule.tag_ids.ids
-                )
+            tags = rule.tag_ids.filtered(lambda t: self._social_within(t, company))
+            if tags:
+                values.setdefault("tag_ids", []).extend((4, tag) for tag in tags.ids)
             if rule.create_lead:
                 after_create.append(lambda ticket: ticket.action_create_lead())
             if rule.stop:
                 break
         return after_create
+
+    @staticmethod
+    def _social_within(record, company):
+        """Whether ``record`` (a team, user, tag, category) belongs to ``company``."""
+        if record._name == "res.users":
+            return company in record.sudo().company_ids
+        return not record.sudo().company_id or record.sudo().company_id == company
 
     def _social_note_applied(self, ticket):
         ticket._social_post_note(

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_rpc,
     test_delivery_state,
     test_echo_response,
     test_ingestion,

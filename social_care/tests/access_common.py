@@ -5,6 +5,7 @@ account, routing rule, events, messages, identities, social and email
 tickets, built through the real webhook-to-ticket pipeline.
 """
 
+import json
 import logging
 from contextlib import contextmanager
 
@@ -293,6 +294,37 @@ class TwoCompaniesMixin:
         self.assertTrue(logs)
         self.assertNoSecret("\n".join(logs))
         self.assertNotEqual(record.sudo()[name], "changed-by-agent")
+
+    def rpc(self, model, method, *args, **kwargs):
+        """``model.method(*args, **kwargs)`` over JSON-RPC, as the web client calls it.
+
+        For HttpCase tests, in the session of the last ``authenticate``.
+        Returns the JSON-RPC answer: ``result`` or ``error``.
+        """
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": list(args),
+                        "kwargs": kwargs,
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def assertRpcDenied(self, answer, error="odoo.exceptions.AccessError"):
+        """The JSON-RPC ``answer`` is the refusal ``error``, naming no secret."""
+        self.assertIn("error", answer, answer)
+        self.assertEqual(answer["error"]["data"]["name"], error)
+        self.assertNoSecret(json.dumps(answer))
 
     def all_secrets(self):
         return self.side["a"]["secrets"] + self.side["b"]["secrets"]

@@ -23,6 +23,9 @@ from odoo.addons.social_care.tools import (
 from ..tools import (
     check_length,
     classify_error,
+    graph_path,
+    is_graph_id,
+    is_graph_path,
     messaging_window,
     parse_event,
     parse_usage_headers,
@@ -155,6 +158,21 @@ class SocialCareAccount(models.Model):
         graph.version = app._meta_version()
         return graph
 
+    @api.model
+    def _meta_path(self, node, edge=None):
+        """The Graph path of ``node`` (an id from Meta or a record), then ``edge``.
+
+        An id of another shape would reach another node or edge (the Page's
+        token on ``<page>/subscribed_apps``): refused before any call.
+        """
+        try:
+            return graph_path(node, edge)
+        except ValueError:
+            raise SendError(
+                "permanent",
+                _("Facebook gave an id Odoo does not expect: nothing was sent."),
+            ) from None
+
     def _meta_request(self, method, path, params=None, app=None, token=None):
         """Call the Graph API; every call of the connector goes through here.
 
@@ -162,6 +180,12 @@ class SocialCareAccount(models.Model):
         none), adds ``appsecret_proof``, records the usage headers to back off
         before Meta blocks us, and raises MetaSendError for Graph errors.
         """
+        if not is_graph_path(path):
+            # An id of another shape would reach another node or edge.
+            raise SendError(
+                "permanent",
+                _("Facebook gave an id Odoo does not expect: nothing was sent."),
+            )
         app = app or self.app_id
         if token is None:
             self.ensure_one()
@@ -301,7 +325,9 @@ class SocialCareAccount(models.Model):
             data = self._social_once(
                 "meta_profile",
                 user_id,
-                lambda: self._meta_request("GET", user_id, {"fields": fields_}),
+                lambda: self._meta_request(
+                    "GET", self._meta_path(user_id), {"fields": fields_}
+                ),
             )
         except SendError as error:
             # A profile is a nicety: the message is ingested without it.
@@ -323,6 +349,7 @@ class SocialCareAccount(models.Model):
         """Mentions arrive as ids only: fetch the text, author and link."""
         value = (payload.get("change") or {}).get("value") or {}
         comment_id = value.get("comment_id")
+        target = comment_id or value.get("media_id")
         if comment_id:
             edge = "mentioned_comment"
             query = (
@@ -336,10 +363,17 @@ class SocialCareAccount(models.Model):
                 "{id,caption,timestamp,username,permalink}"
             )
         try:
+            if not is_graph_id(target):  # it goes into the fields expansion
+                raise SendError(
+                    "permanent",
+                    _("Facebook gave an id Odoo does not expect: nothing was sent."),
+                )
             data = self._social_once(
                 "meta_mention",
                 query,
-                lambda: self._meta_request("GET", self.external_ref, {"fields": query}),
+                lambda: self._meta_request(
+                    "GET", self._meta_path(self.external_ref), {"fields": query}
+                ),
             )
         except SendError as error:
             if error.retryable:
@@ -469,7 +503,9 @@ class SocialCareAccount(models.Model):
             params["since"] = since
         if after:
             params["after"] = after
-        return self._meta_request("GET", f"{self.external_ref}/{edge}", params)
+        return self._meta_request(
+            "GET", self._meta_path(self.external_ref, edge), params
+        )
 
     def _meta_poll_comments(self, since, after=None, backfill=False):
         """(deliveries, next page cursor, posts read) for recent posts' comments."""
@@ -478,7 +514,7 @@ class SocialCareAccount(models.Model):
         for post in posts.get("data") or []:
             comments = self._meta_request(
                 "GET",
-                f"{post['id']}/comments",
+                self._meta_path(post.get("id"), "comments"),
                 {
                     "filter": "stream",
                     "order": "reverse_chronological",
@@ -536,7 +572,9 @@ class SocialCareAccount(models.Model):
         if after:
             params["after"] = after
         page = self._meta_request(
-            "GET", f"{self._meta_page().external_ref}/conversations", params
+            "GET",
+            self._meta_path(self._meta_page().external_ref, "conversations"),
+            params,
         )
         deliveries = []
         conversations = page.get("data") or []
@@ -572,6 +610,7 @@ class SocialCareAccount(models.Model):
 
     def action_meta_backfill(self):
         """Fetch the last N days of comments and conversations, a page per poll."""
+        self._social_check_admin()
         if self.filtered(lambda account: not account.poll_enabled):
             raise UserError(_("The backfill runs with polling: enable Poll first."))
         for account in self:
@@ -675,7 +714,7 @@ class SocialCareAccount(models.Model):
         page = self._meta_page()
         answer = self._meta_request(
             "POST",
-            f"{page.external_ref}/messages",
+            self._meta_path(page.external_ref, "messages"),
             dict(
                 extra,
                 recipient=json.dumps(recipient),
@@ -700,7 +739,9 @@ class SocialCareAccount(models.Model):
             )
         edge = "replies" if parent.channel == "instagram_comment" else "comments"
         answer = self._meta_request(
-            "POST", f"{parent.external_id}/{edge}", {"message": message.text}
+            "POST",
+            self._meta_path(parent.external_id, edge),
+            {"message": message.text},
         )
         return SendResult(
             external_id=str(answer.get("id") or ""),
@@ -847,14 +888,14 @@ class SocialCareAccount(models.Model):
                 "auth", _("Facebook says the access token is no longer valid.")
             )
         page = self._meta_page()
-        name = self._meta_request("GET", page.external_ref, {"fields": "name"}).get(
-            "name"
-        )
+        name = self._meta_request(
+            "GET", self._meta_path(page.external_ref), {"fields": "name"}
+        ).get("name")
         needed = PAGE_PERMISSIONS
         sentence = _("Connected to the Facebook Page %(page)s.", page=name)
         if self.meta_surface == "instagram":
             username = self._meta_request(
-                "GET", self.external_ref, {"fields": "username"}
+                "GET", self._meta_path(self.external_ref), {"fields": "username"}
             ).get("username")
             self.handle = username
             needed += INSTAGRAM_PERMISSIONS
@@ -884,7 +925,7 @@ class SocialCareAccount(models.Model):
         the Page's token lacks it, the Page is subscribed without them.
         """
         self.ensure_one()
-        path = f"{self.external_ref}/subscribed_apps"
+        path = self._meta_path(self.external_ref, "subscribed_apps")
         try:
             self._meta_request(
                 "POST",
@@ -906,5 +947,5 @@ class SocialCareAccount(models.Model):
         self.ensure_one()
         flag = "true" if hidden else "false"
         param = "hide" if message.channel == "instagram_comment" else "is_hidden"
-        self._meta_request("POST", message.external_id, {param: flag})
+        self._meta_request("POST", self._meta_path(message.external_id), {param: flag})
         message.sudo().meta_is_hidden = hidden  # agents do not write messages

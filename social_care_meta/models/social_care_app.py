@@ -240,6 +240,7 @@ class SocialCareApp(models.Model):
     def action_meta_connect(self):
         """Send the admin through Facebook Login to pick the Pages to connect."""
         self.ensure_one()
+        self.check_access("write")
         app = self.sudo()
         if not (app.client_key and app.client_secret):
             raise UserError(_("Fill in the App ID and the App secret first."))
@@ -278,6 +279,7 @@ class SocialCareApp(models.Model):
         A missing verify token is generated: it is only a shared string.
         """
         self.ensure_one()
+        self.check_access("write")  # before Meta's calls and the new token
         app = self.sudo()
         if not (app.client_key and app.client_secret):
             raise UserError(_("Fill in the App ID and the App secret first."))
@@ -288,7 +290,7 @@ class SocialCareApp(models.Model):
             try:
                 accounts._meta_request(
                     "POST",
-                    f"{app.client_key}/subscriptions",
+                    accounts._meta_path(app.client_key, "subscriptions"),
                     {
                         "object": obj,
                         "callback_url": self.webhook_url,

@@ -309,13 +309,14 @@ class TestMetaInbound(MetaCase):
         routes = {
             ("GET", f"{PAGE}/feed"): [
                 {
-                    "data": [{"id": "p1"}],
+                    # Post ids as Meta gives them: pageid_postid.
+                    "data": [{"id": f"{PAGE}_901"}],
                     "paging": {"cursors": {"after": "A"}, "next": "https://n"},
                 },
-                {"data": [{"id": "p2"}]},
+                {"data": [{"id": f"{PAGE}_902"}]},
             ],
-            ("GET", "p1/comments"): {"data": []},
-            ("GET", "p2/comments"): {"data": []},
+            ("GET", f"{PAGE}_901/comments"): {"data": []},
+            ("GET", f"{PAGE}_902/comments"): {"data": []},
             ("GET", f"{PAGE}/conversations"): {"data": []},
         }
         with self.graph(routes) as graph:

@@ -7,6 +7,7 @@ from .graph_version import (
     is_near_end_of_life,
     normalize_version,
 )
+from .graph_ids import graph_path, is_graph_id, is_graph_path
 from .meta_errors import MetaError, classify_error, parse_usage_headers
 from .meta_limits import (
     Window,

@@ -3,7 +3,7 @@ from werkzeug.exceptions import BadRequest, Forbidden
 from odoo import _, http
 from odoo.http import request
 
-from ..models.social_care_account import CALLBACK_ROUTE
+from ..models.social_care_account import CALLBACK_ROUTE, OAUTH_SESSION_KEY
 
 
 class SocialCareTwitterOAuth(http.Controller):
@@ -21,5 +21,14 @@ class SocialCareTwitterOAuth(http.Controller):
                     "Connect with X on the account again."
                 )
             )
+        if not account._twitter_oauth_started_here(state):
+            # Not the admin, or not the browser, that pressed Connect: the
+            # state stays for them, the account keeps its tokens.
+            raise Forbidden()
+        request.session[OAUTH_SESSION_KEY] = [
+            started
+            for started in request.session.get(OAUTH_SESSION_KEY) or []
+            if started != state
+        ]
         account._twitter_finish_oauth(code, error)
         return request.redirect(f"/odoo/social.care.account/{account.id}")

@@ -13,6 +13,7 @@ from requests.auth import HTTPBasicAuth
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
 
 from odoo.addons.social_care.models.transaction import commit
 from odoo.addons.social_care.tools import (
@@ -33,6 +34,10 @@ SCOPES = "tweet.read tweet.write users.read dm.read dm.write offline.access"
 API_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 HTTP_TIMEOUT = 20
 OAUTH_STATE_TTL = timedelta(minutes=10)
+# The browser session's X authorizations under way: the callback must come back
+# to the session, and the admin, that started them.
+OAUTH_SESSION_KEY = "social_care_twitter_oauth_states"
+TOKEN_FIELDS = ["access_token", "refresh_token", "token_expires_at"]
 # Access tokens live 2 hours; renewing 30 minutes ahead keeps them valid
 # between two polls even when an idle account is polled every 20 minutes.
 REFRESH_MARGIN = timedelta(minutes=30)
@@ -156,6 +161,12 @@ class SocialCareAccount(models.Model):
     twitter_oauth_state = fields.Char(groups="base.group_system", copy=False)
     twitter_code_verifier = fields.Char(groups="base.group_system", copy=False)
     twitter_oauth_expires_at = fields.Datetime(groups="base.group_system", copy=False)
+    twitter_oauth_uid = fields.Many2one(
+        "res.users",
+        "Authorization started by",
+        groups="base.group_system",
+        copy=False,
+    )
     twitter_plan = fields.Selection(related="app_id.twitter_plan")
     twitter_app_webhook_id = fields.Char(related="app_id.twitter_webhook_id")
     twitter_webhook_subscribed = fields.Boolean(
@@ -242,8 +253,13 @@ class SocialCareAccount(models.Model):
         return self.get_base_url() + CALLBACK_ROUTE
 
     def action_twitter_connect(self):
-        """Send the admin to X to authorize the app; X comes back to the callback."""
+        """Send the admin to X to authorize the app; X comes back to the callback.
+
+        The state X brings back is bound to this admin and this browser
+        session: a callback URL someone else started never completes here.
+        """
         self.ensure_one()
+        self._social_check_admin()
         client_id = self.app_id.sudo().twitter_client_id
         if not client_id:
             raise UserError(_("Enter the app's OAuth 2.0 client ID and secret first."))
@@ -260,8 +276,12 @@ class SocialCareAccount(models.Model):
                 "twitter_oauth_state": state,
                 "twitter_code_verifier": verifier,
                 "twitter_oauth_expires_at": fields.Datetime.now() + OAUTH_STATE_TTL,
+                "twitter_oauth_uid": self.env.uid,
             }
         )
+        if request:
+            started = request.session.get(OAUTH_SESSION_KEY) or []
+            request.session[OAUTH_SESSION_KEY] = [*started[-4:], state]
         query = urlencode(
             {
                 "response_type": "code",
@@ -299,6 +319,21 @@ class SocialCareAccount(models.Model):
             .search([("twitter_oauth_state", "=", state)], limit=1)
         )
 
+    def _twitter_oauth_started_here(self, state):
+        """Whether this user, in this browser session, started authorization ``state``.
+
+        A state is single-use but travels in a URL: a callback URL made by
+        someone else (with their X account's code) must not connect the
+        account when a lured admin opens it.
+        """
+        self.ensure_one()
+        started = (request.session.get(OAUTH_SESSION_KEY) or []) if request else []
+        return (
+            bool(state)
+            and state in started
+            and self.sudo().twitter_oauth_uid == self.env.user
+        )
+
     def _twitter_finish_oauth(self, code, error=None):
         """X came back: exchange the code, learn who we are, start polling."""
         self.ensure_one()
@@ -313,6 +348,7 @@ class SocialCareAccount(models.Model):
                 "twitter_oauth_state": False,
                 "twitter_code_verifier": False,
                 "twitter_oauth_expires_at": False,
+                "twitter_oauth_uid": False,
             }
         )
         if error or not code:
@@ -325,6 +361,8 @@ class SocialCareAccount(models.Model):
                 _("The authorization took too long: press Connect with X again.")
             )
             return False
+        # The new tokens are kept only if they are this account's (identify).
+        kept = account.read(TOKEN_FIELDS)[0]
         try:
             tokens = account._twitter_token_request(
                 {
@@ -337,6 +375,7 @@ class SocialCareAccount(models.Model):
             account._twitter_store_tokens(tokens)
             account._twitter_identify()
         except SendError as send_error:
+            account.write({name: kept[name] for name in TOKEN_FIELDS})
             account._social_set_error(send_error.message)
             return False
         if account.name == account._twitter_new_account_name():
@@ -361,6 +400,7 @@ class SocialCareAccount(models.Model):
     def action_twitter_subscribe_webhook(self):
         """Have X send this account's activity to the app's webhook."""
         self.ensure_one()
+        self._social_check_admin()
         if not self.app_id.twitter_webhook_id:
             raise UserError(
                 _("Register the webhook on the app first (button Register webhook).")
@@ -982,6 +1022,7 @@ class SocialCareAccount(models.Model):
 
     def action_twitter_start_backfill(self):
         """Fetch the last days of mentions and DMs, one page per poll."""
+        self._social_check_admin()
         for account in self:
             if account.twitter_backfill_days <= 0:
                 raise UserError(_("Set the number of days to backfill first."))

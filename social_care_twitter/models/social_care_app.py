@@ -94,6 +94,7 @@ class SocialCareApp(models.Model):
     def action_twitter_connect_account(self):
         """A new account of this app, straight into X's consent page."""
         self.ensure_one()
+        self.check_access("write")
         accounts = self.env["social.care.account"]
         account = accounts.create(
             {"name": accounts._twitter_new_account_name(), "app_id": self.id}
@@ -104,6 +105,7 @@ class SocialCareApp(models.Model):
         """Register the webhook URL with X (which checks it: CRC) and subscribe
         the app's connected accounts to it."""
         self.ensure_one()
+        self.check_access("write")  # before X's billed calls, not after
         app = self.sudo()
         if not (app.twitter_bearer_token and app.client_secret):
             raise UserError(

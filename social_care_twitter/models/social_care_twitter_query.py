@@ -1,5 +1,5 @@
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.social_care.tools import ParsedDelivery
 
@@ -150,10 +150,31 @@ class SocialCareTwitterHit(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        """A hit is what X's search returned: only the search (superuser) writes it.
+
+        Agents decide through the buttons, which check who presses them.
+        """
+        if not self.env.su:
+            raise AccessError(
+                _("A listening result is kept as X sent it: it cannot be edited.")
+            )
+        return super().write(vals)
+
+    def _twitter_check_reviewer(self):
+        """Who may read the hit (an agent of its company) may decide on it."""
+        self.check_access("read")
+        return self.sudo()
+
     def action_create_ticket(self):
-        """Feed the post through the inbox, as a poll would: same ticket rules."""
+        """Feed the post through the inbox, as a poll would: same ticket rules.
+
+        The inbox gets the post exactly as X's search returned it: hits are
+        written by the search only (see ``write``).
+        """
+        hits = self._twitter_check_reviewer()
         events = self.env["social.care.event"].sudo()
-        for hit in self.filtered(lambda h: h.state == "new"):
+        for hit in hits.filtered(lambda h: h.state == "new"):
             account = hit.account_id.sudo()
             key = f"review:{hit.post_id}"
             account.app_id._social_store_deliveries(
@@ -196,4 +217,5 @@ class SocialCareTwitterHit(models.Model):
         return True
 
     def action_dismiss(self):
-        self.filtered(lambda h: h.state == "new").write({"state": "dismissed"})
+        hits = self._twitter_check_reviewer()
+        hits.filtered(lambda h: h.state == "new").write({"state": "dismissed"})

@@ -1,6 +1,8 @@
-"""Issue 7 for the X connector: its credentials, its models, its routes."""
+"""Issues 7 and 11 for the X connector: its credentials, models, routes, buttons."""
 
+import copy
 from datetime import date
+from urllib.parse import parse_qs, urlparse
 
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
@@ -13,6 +15,7 @@ from odoo.addons.social_care.tests.access_common import (
 
 from ..models.social_care_account import CALLBACK_ROUTE
 from ..tools import crc_response
+from .common import FakeX, fake_x, fixture
 
 X_CREDENTIALS = {
     "social.care.app": {
@@ -158,3 +161,162 @@ class TestTwitterAccess(TwoCompaniesMixin, HttpCase):
         response = self.url_open(f"{CALLBACK_ROUTE}?state=guessed&code=abc")
         self.assertEqual(response.status_code, 400)
         self.assertNoSecret(response.text)
+
+    # ------------------------------------------------------------------
+    # Issue 11: over JSON-RPC, as the agent or an administrator
+    # ------------------------------------------------------------------
+
+    def _hit_from_search(self):
+        """A review-list hit as the search stores it.
+
+        X's recent search answers in the mentions' shape (data, includes,
+        meta): the page is the mentions fixture.
+        """
+        query = self.side["a"]["query"]
+        hits = query._twitter_add_hits(fixture("poll_mentions_page1"))
+        self.assertEqual(len(hits), 2)
+        return hits.sorted("post_id")
+
+    @mute_logger("odoo.http")
+    def test_agent_cannot_forge_a_listening_result(self):
+        hit, other = self._hit_from_search()
+        original = copy.deepcopy(hit.payload)
+        forged = copy.deepcopy(original)
+        forged["data"][0]["text"] = "Forged by an agent"
+        self.authenticate("agent_a", "agent_a_password")
+        for values in (
+            {"payload": forged},
+            {"post_id": other.post_id},
+            {"text": "Forged by an agent"},
+            {"state": "dismissed"},
+            {"ticket_id": self.side["a"]["own_ticket"].id},
+        ):
+            with self.subTest(values=sorted(values)):
+                self.assertRpcDenied(
+                    self.rpc("social.care.twitter.hit", "write", hit.ids, values)
+                )
+        self.assertEqual(hit.payload, original)
+        with fake_x():  # a post made a ticket of asks X nothing
+            answer = self.rpc(
+                "social.care.twitter.hit", "action_create_ticket", hit.ids
+            )
+        self.assertNotIn("error", answer)
+        self.assertEqual(hit.state, "ticket")
+        message = hit.ticket_id.social_message_ids.filtered(
+            lambda m: m.external_id == hit.post_id
+        )
+        self.assertEqual(message.text, hit.text)
+        self.assertNotIn("Forged", message.text)
+        answer = self.rpc("social.care.twitter.hit", "action_dismiss", other.ids)
+        self.assertNotIn("error", answer)
+        self.assertEqual(other.state, "dismissed")
+        # Not another company's results.
+        theirs = self.side["b"]["hit"]
+        self.assertRpcDenied(
+            self.rpc("social.care.twitter.hit", "action_dismiss", theirs.ids)
+        )
+        self.assertEqual(theirs.state, "new")
+
+    @mute_logger("odoo.http")
+    def test_x_admin_buttons_stop_agents_before_calling_x(self):
+        a = self.side["a"]
+        account, app = a["x_account"], a["x_app"]
+        app.twitter_webhook_id = "1500000000000000099"
+        account.write(
+            {
+                "state": "connected",
+                "twitter_auth_mode": "oauth1",
+                "twitter_backfill_days": 3,
+            }
+        )
+        before = (account.twitter_auth_mode, account.twitter_oauth_state)
+        buttons = [
+            ("social.care.account", account, "action_twitter_connect"),
+            ("social.care.account", account, "action_twitter_subscribe_webhook"),
+            ("social.care.account", account, "action_twitter_start_backfill"),
+            ("social.care.app", app, "action_twitter_register_webhook"),
+            ("social.care.app", app, "action_twitter_connect_account"),
+        ]
+        for login in ("agent_a", "manager_a"):
+            self.env["res.users"].search([("login", "=", login)]).password = login
+            self.authenticate(login, login)
+            with fake_x() as x:  # any call to X would fail here
+                for model, record, method in buttons:
+                    with self.subTest(user=login, method=method):
+                        self.assertRpcDenied(self.rpc(model, method, record.ids))
+            self.assertEqual(x.calls, [])
+        self.assertEqual(
+            (account.twitter_auth_mode, account.twitter_oauth_state), before
+        )
+        self.assertEqual(account.twitter_backfill_state, "none")
+        self.assertEqual(len(app.account_ids), 1)
+
+    @mute_logger("odoo.http")
+    def test_oauth_callback_completes_for_who_started_it_only(self):
+        """A callback URL with someone else's code does not connect the account.
+
+        The attacker starts the authorization (or reads a state), authorizes
+        their own X account, and has an administrator open the callback.
+        """
+        account = self.side["a"]["x_account"]
+        self.env["res.users"].with_context(no_reset_password=True).create(
+            {
+                "name": "Second admin",
+                "login": "admin_two",
+                "password": "admin_two_password",
+                "groups_id": [(6, 0, self.env.ref("base.group_system").ids)],
+            }
+        )
+        self.authenticate("admin", "admin")
+        state = self._start_connect(account)
+        with fake_x() as x:
+            for login, password in (
+                ("admin_two", "admin_two_password"),  # another admin
+                ("admin", "admin"),  # the same admin, another browser session
+            ):
+                with self.subTest(login=login):
+                    self.authenticate(login, password)
+                    response = self.url_open(
+                        f"{CALLBACK_ROUTE}?state={state}&code=attackers-code",
+                        allow_redirects=False,
+                    )
+                    self.assertEqual(response.status_code, 403)
+                    self.assertNoSecret(response.text)
+        self.assertEqual(x.calls, [])
+        self.assertEqual(account.access_token, "x-access-a-not-real")
+        self.assertEqual(account.twitter_oauth_state, state)
+        # The admin's own flow, with another X user's consent: the account
+        # keeps its tokens (X's users/me says whose they are).
+        state = self._start_connect(account)
+        x = FakeX()
+        x.on("POST", "/2/oauth2/token", {"access_token": "someone-elses"})
+        x.on("GET", "/2/users/me", {"data": {"id": "1999", "username": "other"}})
+        with fake_x(x):
+            response = self.url_open(
+                f"{CALLBACK_ROUTE}?state={state}&code=their-code",
+                allow_redirects=False,
+            )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(account.state, "error")
+        self.assertEqual(
+            (account.access_token, account.refresh_token),
+            ("x-access-a-not-real", "x-refresh-a-not-real"),
+        )
+        # The admin who presses Connect comes back to their own session.
+        state = self._start_connect(account)
+        x = FakeX()
+        x.on("POST", "/2/oauth2/token", {"expires_in": 7200, "access_token": "a2"})
+        me = {"data": {"id": account.external_ref, "username": "BrandA"}}
+        x.on("GET", "/2/users/me", me)
+        with fake_x(x):
+            response = self.url_open(
+                f"{CALLBACK_ROUTE}?state={state}&code=the-code", allow_redirects=False
+            )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual((account.access_token, account.handle), ("a2", "BrandA"))
+        self.assertFalse(account.twitter_oauth_state)
+
+    def _start_connect(self, account):
+        """Press Connect with X, as the web client does; the state X gets."""
+        answer = self.rpc("social.care.account", "action_twitter_connect", account.ids)
+        return parse_qs(urlparse(answer["result"]["url"]).query)["state"][0]

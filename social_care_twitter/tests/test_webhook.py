@@ -228,9 +228,20 @@ class TestOAuthCallback(XSetupMixin, HttpCase):
         account = self.env["social.care.account"].create(
             {"name": "New X account", "app_id": self.app.id}
         )
-        account.action_twitter_connect()
-        state = account.twitter_oauth_state
+        # Connect is pressed in the admin's browser session: X's state is
+        # bound to it (issue 11), as the callback below checks.
         self.authenticate("admin", "admin")
+        started = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/social.care.account/action_twitter_connect",
+            {
+                "model": "social.care.account",
+                "method": "action_twitter_connect",
+                "args": [account.ids],
+                "kwargs": {},
+            },
+        )
+        state = account.twitter_oauth_state
+        self.assertIn(f"state={state}", started["url"])
         route = "/social_care_twitter/oauth/callback"
         unknown = self.url_open(f"{route}?state=forged&code=c", allow_redirects=False)
         self.assertEqual(unknown.status_code, 400)
