@@ -7,6 +7,7 @@ from . import (
     test_poll,
     test_posts,
     test_report,
+    test_rule_patterns,
     test_side_effects,
     test_tours,
     test_webhook,
