@@ -204,7 +204,7 @@ class SocialCareApp(models.Model):
     def _meta_authorize_url(self, state):
         """Facebook Login dialog URL, asking for every permission the connector uses."""
         self.ensure_one()
-        graph = self.env["social.care.account"]._meta_graph(self, None)
+        graph = self.env["social.care.account"]._meta_graph(self)
         url = graph.get_auth_url(
             self.sudo().client_key,
             self.meta_oauth_redirect_url,
@@ -289,15 +289,16 @@ class SocialCareApp(models.Model):
         app = self.sudo()
         accounts = self.env["social.care.account"]
         credentials = {"client_id": app.client_key, "client_secret": app.client_secret}
+        # POSTed (as OAuth 2.0 allows) so the secret and the code stay out of URLs.
         short = accounts._meta_request(
-            "GET",
+            "POST",
             "oauth/access_token",
             dict(credentials, redirect_uri=self.meta_oauth_redirect_url, code=code),
             app=self,
             token=False,
         )
         long_lived = accounts._meta_request(
-            "GET",
+            "POST",
             "oauth/access_token",
             dict(
                 credentials,

@@ -172,7 +172,7 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
         )
         state = parse_qs(urlparse(start.headers["Location"]).query)["state"][0]
         routes = {
-            ("GET", "oauth/access_token"): [
+            ("POST", "oauth/access_token"): [
                 {"access_token": "EAAShortLivedUserToken00000000"},
                 {
                     "access_token": "EAALongLivedUserToken000000000",
@@ -200,9 +200,15 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
                 allow_redirects=False,
             )
         self.assertEqual(done.status_code, 303)
-        exchange = graph.find("GET", "oauth/access_token")
-        self.assertEqual(exchange[0]["query"]["code"], "the-code")
-        self.assertEqual(exchange[1]["query"]["grant_type"], "fb_exchange_token")
+        # POSTed: the app secret and the code stay out of URLs (issue 11).
+        exchange = graph.find("POST", "oauth/access_token")
+        self.assertEqual(exchange[0]["body"]["code"], "the-code")
+        self.assertEqual(exchange[1]["body"]["grant_type"], "fb_exchange_token")
+        self.assertFalse([c for c in graph.calls if "access_token" in c["query"]])
+        self.assertEqual(
+            graph.find("GET", "me/accounts")[0]["bearer"],
+            "EAALongLivedUserToken000000000",
+        )
         subscribe = graph.find("POST", f"{PAGE}/subscribed_apps")[0]
         self.assertIn("message_echoes", subscribe["body"]["subscribed_fields"])
         accounts = self.env["social.care.account"].search(
