@@ -129,6 +129,21 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
         status = self.url_open(urlparse(answer["url"]).path)
         self.assertEqual(status.status_code, 200)
         self.assertIn(answer["confirmation_code"], status.text)
+        self.assertIn("anonymized", status.text)
+
+    def test_data_deletion_status_says_when_nothing_was_found(self):
+        response = self.url_open(
+            f"/social_care_meta/deletion/{self.app.id}",
+            data={
+                "signed_request": make_signed_request(
+                    {"user_id": "10160000000000001"}, SECRET
+                )
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        status = self.url_open(urlparse(response.json()["url"]).path)
+        self.assertIn("No data found", status.text)
+        self.assertNotIn("was deleted", status.text)
 
     def test_data_deletion_can_delete(self):
         self.app.meta_deletion_policy = "delete"
