@@ -90,6 +90,10 @@ TINY_PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
 )
 GRAPH_VERSION_RE = re.compile(r"^v\d+\.\d+$")
+# Query parameters that are credentials (a token, a secret, a login code).
+URL_CREDENTIALS = frozenset(
+    {"access_token", "client_secret", "fb_exchange_token", "input_token", "code"}
+)
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
 PAGE_PERMISSIONS = [
@@ -150,6 +154,18 @@ def wait_for_http(url, timeout, alive=None, interval=0.5):
 
 def _now():
     return datetime.now(timezone.utc)
+
+
+def _with_bearer(data, params, headers):
+    """Graph takes the access token from ``Authorization: Bearer`` too."""
+    auth = (headers.get("Authorization") or "").strip()
+    if (
+        not auth.startswith("Bearer ")
+        or "access_token" in params
+        or ("access_token" in data)
+    ):
+        return data
+    return dict(data, access_token=auth[len("Bearer ") :].strip())
 
 
 def _iso(moment):
@@ -797,7 +813,9 @@ class Simulator(OnboardingMixin):
             if path.startswith("/x/"):
                 status, answer = self._x_api(method, path[3:], params, headers, data)
             elif path.startswith("/meta/"):
-                status, answer = self._meta_api(method, path[6:], params, data)
+                status, answer = self._meta_api(
+                    method, path[6:], params, _with_bearer(data, params, headers)
+                )
             else:
                 raise ApiError(404, {"error": "not an API path of the simulator"})
         except ApiError as error:
@@ -1008,6 +1026,9 @@ class Simulator(OnboardingMixin):
             "at": _iso(_now()),
             "method": method,
             "path": path,
+            # Credentials in the URL reach proxies' and clients' logs: named
+            # here (never their values) so a test can require there are none.
+            "url_credentials": sorted(k for k in params if k in URL_CREDENTIALS),
             "params": {k: v for k, v in params.items() if "token" not in k},
             "body": {
                 k: v

@@ -450,7 +450,8 @@ class OnboardingMixin:
         cfg = self.config
         node, edge = (parts[0] if parts else ""), "/".join(parts[1:])
         try:
-            if (node, edge, method) == ("oauth", "access_token", "GET"):
+            # Meta documents a GET; the OAuth 2.0 POST keeps the secret out of URLs.
+            if (node, edge) == ("oauth", "access_token") and method in ("GET", "POST"):
                 return 200, self._meta_token(args)
             if (node, edge, method) == ("me", "accounts", "GET"):
                 self._meta_require_token(args)

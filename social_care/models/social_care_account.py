@@ -572,6 +572,12 @@ class SocialCareAccount(models.Model):
         try:
             deliveries, cursor = self._social_poll()
         except SendError as error:
+            _logger.warning(
+                "social care: poll of account %s failed (%s): %s",
+                self.id,
+                error.kind,
+                error.message,
+            )
             retry_at = error.retry_at or now + timedelta(
                 minutes=self._social_poll_interval()
             )

@@ -10,7 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
 
-from ..tools import PayloadError, SideEffects
+from ..tools import PayloadError, SendError, SideEffects
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -298,12 +298,13 @@ class SocialCareEvent(models.Model):
                 with effects.attempt(), self.env.cr.savepoint():
                     outcomes.update(ready._social_process_together(now))
                 ready = self.browse()
-            except Exception:  # noqa: BLE001 - each event is retried alone below
+            except Exception as error:  # noqa: BLE001 - each event is retried alone below
                 _logger.info(
                     "social care: a batch of %s events failed; "
                     "processing them one by one",
                     len(ready),
-                    exc_info=True,
+                    # A platform's failure is its sentence: no traceback.
+                    exc_info=not isinstance(error, SendError),
                 )
         staged = {}
         for event in ready:
@@ -449,7 +450,17 @@ class SocialCareEvent(models.Model):
         except PayloadError as error:
             return self._social_unreadable(error, now)
         except Exception as error:  # noqa: BLE001 - kept on the event, never lost
-            _logger.exception("social care event %s failed", self.id)
+            if isinstance(error, SendError) and error.retryable:
+                # The platform is down or limiting: a warning, in its own words
+                # (no traceback, no URL), and the event waits for a retry.
+                _logger.warning(
+                    "social care event %s: the platform failed (%s): %s",
+                    self.id,
+                    error.kind,
+                    error.message,
+                )
+            else:
+                _logger.exception("social care event %s failed", self.id)
             attempts = self.attempts + 1
             final = attempts >= MAX_ATTEMPTS
             return (

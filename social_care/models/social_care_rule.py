@@ -5,7 +5,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..tools import CHANNELS
+from ..tools import CHANNELS, pattern_problem
+from ..tools.rule_pattern import PATTERN_MAX_LENGTH, TEXT_LIMIT
 from .social_care_message import CHANNEL_LABELS
 
 
@@ -53,7 +54,11 @@ class SocialCareRule(models.Model):
         help="Comma-separated words; the rule matches if the text contains any."
     )
     regex = fields.Char(
-        "Regular expression", help="Matched case-insensitively against the text."
+        "Regular expression",
+        help="Matched case-insensitively against the first 4000 characters of "
+        "the text. At most one unbounded repeat (* or +); no repeated group "
+        "holding a repeat or an alternation: use bounded repeats such as "
+        ".{0,50} or \\s{1,5}.",
     )
     min_followers = fields.Integer("Author has at least N followers")
     # Actions
@@ -82,13 +87,41 @@ class SocialCareRule(models.Model):
 
     @api.constrains("regex")
     def _check_regex(self):
+        """Refuse, on save, a pattern that could backtrack for ever on a message."""
         for rule in self.filtered("regex"):
-            try:
-                re.compile(rule.regex)
-            except re.error as error:
+            problem = pattern_problem(rule.regex)
+            if problem == "invalid":
+                try:
+                    re.compile(rule.regex)
+                except re.error as error:
+                    raise ValidationError(
+                        _("Invalid regular expression: %s", error)
+                    ) from error
+                raise ValidationError(_("Invalid regular expression."))
+            if problem == "too_long":
                 raise ValidationError(
-                    _("Invalid regular expression: %s", error)
-                ) from error
+                    _(
+                        "The regular expression is longer than %s characters.",
+                        PATTERN_MAX_LENGTH,
+                    )
+                )
+            if problem == "nested":
+                raise ValidationError(
+                    _(
+                        "The regular expression repeats a group that holds a "
+                        "repeat or an alternation, as in (a+)+ or (a|b)+: on some "
+                        "texts it would run for ever. Repeat single characters "
+                        "or classes instead, e.g. [ab]+."
+                    )
+                )
+            if problem == "unbounded":
+                raise ValidationError(
+                    _(
+                        "The regular expression has more than one unbounded "
+                        "repeat (* or +): on some texts it would run for minutes. "
+                        "Bound the others, e.g. .{0,50} or \\s{1,5}."
+                    )
+                )
 
     def _social_matches(self, message):
         self.ensure_one()
@@ -110,7 +143,9 @@ class SocialCareRule(models.Model):
             words = [w.strip().lower() for w in self.keywords.split(",") if w.strip()]
             if not any(word in text for word in words):
                 return False
-        if self.regex and not re.search(self.regex, message.text or "", re.IGNORECASE):
+        if self.regex and not re.search(
+            self.regex, (message.text or "")[:TEXT_LIMIT], re.IGNORECASE
+        ):
             return False
         return not (
             self.min_followers

@@ -11,6 +11,7 @@ from . import (
     test_posts,
     test_reply_approval,
     test_report,
+    test_rule_patterns,
     test_side_effects,
     test_tours,
     test_webhook,

@@ -13,5 +13,6 @@ from .normalized import (
     SocialMessage,
 )
 from .errors import SendError, SendResult, request_never_sent
+from .rule_pattern import pattern_problem
 from .textutil import extract_contact_hints, html_to_text
 from .side_effects import SideEffects

@@ -124,12 +124,10 @@ class SocialCareMeta(http.Controller):
         if not deletion:
             raise NotFound()
         text = _(
-            "Data deletion request %(code)s: completed on %(date)s UTC. " "%(what)s",
+            "Data deletion request %(code)s, received on %(date)s UTC: %(what)s",
             code=deletion.confirmation_code,
             date=deletion.create_date.strftime("%Y-%m-%d %H:%M"),
-            what=_("The person's data was deleted.")
-            if deletion.policy == "delete"
-            else _("The person's data was anonymized."),
+            what=deletion.summary,
         )
         return request.make_response(
             Markup("<!DOCTYPE html><html><body><p>%s</p></body></html>") % text,

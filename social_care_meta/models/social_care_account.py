@@ -85,11 +85,18 @@ class MetaSendError(SendError):
 
 
 class GraphSession(requests.Session):
-    """The HTTP session under facebook-sdk: optional simulator base URL."""
+    """The HTTP session under facebook-sdk: the token in a header, optional base URL.
 
-    def __init__(self, base_url=None):
+    facebook-sdk would put the access token in the URL's query, which proxies,
+    HTTP libraries' debug logs and connection errors print. Graph reads it from
+    ``Authorization: Bearer`` as well, so the session sends it there.
+    """
+
+    def __init__(self, base_url=None, token=None):
         super().__init__()
         self.base_url = (base_url or "").rstrip("/")
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method, url, *args, **kwargs):
         if self.base_url and url.startswith(facebook.FACEBOOK_GRAPH_URL):
@@ -150,11 +157,12 @@ class SocialCareAccount(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _meta_graph(self, app, token, session=None):
-        """facebook-sdk's client on the app's version (its constructor refuses >3.1)."""
-        graph = facebook.GraphAPI(
-            access_token=token or None, timeout=GRAPH_TIMEOUT, session=session
-        )
+    def _meta_graph(self, app, session=None):
+        """facebook-sdk's client on the app's version (its constructor refuses >3.1).
+
+        It holds no token: the session sends it in a header (see GraphSession).
+        """
+        graph = facebook.GraphAPI(timeout=GRAPH_TIMEOUT, session=session)
         graph.version = app._meta_version()
         return graph
 
@@ -177,8 +185,10 @@ class SocialCareAccount(models.Model):
         """Call the Graph API; every call of the connector goes through here.
 
         Uses the account's token (``token`` for the connect flow, False for
-        none), adds ``appsecret_proof``, records the usage headers to back off
-        before Meta blocks us, and raises MetaSendError for Graph errors.
+        none), sent in the Authorization header, adds ``appsecret_proof``,
+        records the usage headers to back off before Meta blocks us, and raises
+        MetaSendError for Graph errors. A network failure is raised without its
+        cause: requests' message holds the URL, and a traceback would print it.
         """
         if not is_graph_path(path):
             # An id of another shape would reach another node or edge.
@@ -202,11 +212,11 @@ class SocialCareAccount(models.Model):
                 secret.encode(), token.encode(), hashlib.sha256
             ).hexdigest()
         responses = []
-        session = GraphSession(app.api_base_url)
+        session = GraphSession(app.api_base_url, token)
         session.hooks["response"].append(
             lambda response, *args, **kwargs: responses.append(response)
         )
-        graph = self._meta_graph(app, token, session)
+        graph = self._meta_graph(app, session)
         url = f"{graph.version}/{path}"
         try:
             with session:
@@ -223,8 +233,8 @@ class SocialCareAccount(models.Model):
                         "Facebook received the request but did not answer (%s).",
                         type(error).__name__,
                     ),
-                ) from error
-            raise self._meta_error(responses, None) from error
+                ) from None
+            raise self._meta_error(responses, None) from None
         finally:
             if responses and self:
                 self._meta_record_usage(responses[-1].headers)

@@ -83,7 +83,10 @@ class SocialCareApp(models.Model):
         default="anonymize",
         required=True,
         help="What Meta's data deletion callback does with that person's data. "
-        "Anonymizing keeps the tickets readable for the reports.",
+        "Anonymizing keeps the tickets readable for the reports. Meta names the "
+        "person by the id of this app's Facebook Login, not by the ids people "
+        "have when they write to a Page or an Instagram account: those requests "
+        "usually find no data, and their status page says so.",
     )
     meta_oauth_redirect_url = fields.Char(
         "OAuth redirect URL", compute="_compute_meta_urls"
@@ -253,7 +256,7 @@ class SocialCareApp(models.Model):
     def _meta_authorize_url(self, state):
         """Facebook Login dialog URL, asking for every permission the connector uses."""
         self.ensure_one()
-        graph = self.env["social.care.account"]._meta_graph(self, None)
+        graph = self.env["social.care.account"]._meta_graph(self)
         url = graph.get_auth_url(
             self.sudo().client_key,
             self.meta_oauth_redirect_url,
@@ -339,15 +342,16 @@ class SocialCareApp(models.Model):
         app = self.sudo()
         accounts = self.env["social.care.account"]
         credentials = {"client_id": app.client_key, "client_secret": app.client_secret}
+        # POSTed (as OAuth 2.0 allows) so the secret and the code stay out of URLs.
         short = accounts._meta_request(
-            "GET",
+            "POST",
             "oauth/access_token",
             dict(credentials, redirect_uri=self.meta_oauth_redirect_url, code=code),
             app=self,
             token=False,
         )
         long_lived = accounts._meta_request(
-            "GET",
+            "POST",
             "oauth/access_token",
             dict(
                 credentials,
@@ -425,7 +429,10 @@ class SocialCareApp(models.Model):
     def _meta_handle_deletion(self, signed_request):
         """Erase or anonymize one person, as the policy says; return the request.
 
-        Raises PayloadError when the signed request is not genuine.
+        Meta names the person by their app-scoped id (Facebook Login); it
+        matches an identity only where Meta gave that same id (never a
+        Messenger PSID nor an Instagram IGSID): the request then says "no data
+        found". Raises PayloadError when the signed request is not genuine.
         """
         self.ensure_one()
         data = parse_signed_request(
@@ -446,15 +453,7 @@ class SocialCareApp(models.Model):
                 ]
             )
         )
-        messages = identities.message_ids
-        counts = {"identity_count": len(identities), "message_count": len(messages)}
-        identities._meta_anonymize_contacts()
-        if self.meta_deletion_policy == "delete":
-            messages.mail_message_id.unlink()
-            messages.unlink()
-            identities.unlink()
-        else:
-            identities._meta_anonymize()
+        counts = identities._meta_erase(self.meta_deletion_policy)
         return (
             self.env["social.care.meta.deletion"]
             .sudo()
@@ -464,7 +463,8 @@ class SocialCareApp(models.Model):
                     app_id=self.id,
                     policy=self.meta_deletion_policy,
                     confirmation_code=secrets.token_hex(8),
-                    state="done",
+                    # An honest answer: Meta's id rarely names anyone we know.
+                    state="done" if identities else "not_found",
                 )
             )
         )

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_meta_deletion,
     test_meta_graph_ids,
     test_meta_http,
     test_meta_ig_poll,

@@ -56,6 +56,11 @@ class GraphRouter:
             "body": {k: v[0] for k, v in parse_qs(body).items()},
         }
         call["params"] = {**call["query"], **call["body"]}
+        # Graph reads the access token from Authorization: Bearer too.
+        auth = prepared.headers.get("Authorization") or ""
+        call["bearer"] = auth[len("Bearer ") :] if auth.startswith("Bearer ") else ""
+        if call["bearer"]:
+            call["params"].setdefault("access_token", call["bearer"])
         self.calls.append(call)
         answer = self.routes.get((prepared.method, path))
         if isinstance(answer, list):

@@ -130,6 +130,21 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
         status = self.url_open(urlparse(answer["url"]).path)
         self.assertEqual(status.status_code, 200)
         self.assertIn(answer["confirmation_code"], status.text)
+        self.assertIn("anonymized", status.text)
+
+    def test_data_deletion_status_says_when_nothing_was_found(self):
+        response = self.url_open(
+            f"/social_care_meta/deletion/{self.app.id}",
+            data={
+                "signed_request": make_signed_request(
+                    {"user_id": "10160000000000001"}, SECRET
+                )
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        status = self.url_open(urlparse(response.json()["url"]).path)
+        self.assertIn("No data found", status.text)
+        self.assertNotIn("was deleted", status.text)
 
     def test_data_deletion_can_delete(self):
         self.app.meta_deletion_policy = "delete"
@@ -173,7 +188,7 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
         )
         state = parse_qs(urlparse(start.headers["Location"]).query)["state"][0]
         routes = {
-            ("GET", "oauth/access_token"): [
+            ("POST", "oauth/access_token"): [
                 {"access_token": "EAAShortLivedUserToken00000000"},
                 {
                     "access_token": "EAALongLivedUserToken000000000",
@@ -201,9 +216,15 @@ class TestMetaHttp(MetaGraphMixin, HttpCase):
                 allow_redirects=False,
             )
         self.assertEqual(done.status_code, 303)
-        exchange = graph.find("GET", "oauth/access_token")
-        self.assertEqual(exchange[0]["query"]["code"], "the-code")
-        self.assertEqual(exchange[1]["query"]["grant_type"], "fb_exchange_token")
+        # POSTed: the app secret and the code stay out of URLs (issue 11).
+        exchange = graph.find("POST", "oauth/access_token")
+        self.assertEqual(exchange[0]["body"]["code"], "the-code")
+        self.assertEqual(exchange[1]["body"]["grant_type"], "fb_exchange_token")
+        self.assertFalse([c for c in graph.calls if "access_token" in c["query"]])
+        self.assertEqual(
+            graph.find("GET", "me/accounts")[0]["bearer"],
+            "EAALongLivedUserToken000000000",
+        )
         subscribe = graph.find("POST", f"{PAGE}/subscribed_apps")[0]
         self.assertIn("message_echoes", subscribe["body"]["subscribed_fields"])
         accounts = self.env["social.care.account"].search(

@@ -42,7 +42,9 @@ class TestMetaOutbound(MetaCase):
         call = graph.calls[0]
         self.assertEqual(call["version"], "v26.0")
         self.assertEqual(call["body"]["message"], "Sorry, checking now")
-        self.assertEqual(call["body"]["access_token"], PAGE_TOKEN)
+        # The token goes in the Authorization header, never in a URL (issue 11).
+        self.assertEqual(call["bearer"], PAGE_TOKEN)
+        self.assertNotIn("access_token", call["query"])
         proof = hmac.new(
             SECRET.encode(), PAGE_TOKEN.encode(), hashlib.sha256
         ).hexdigest()

@@ -33,7 +33,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from simulator import Config, Simulator, serve_in_thread  # noqa: E402
-from tests.live_odoo import LOGS, served  # noqa: E402
+from tests.live_odoo import (  # noqa: E402
+    LOGS,
+    fail_on_credentials_in_logs,
+    served,
+    sql_rows,
+)
 
 
 class Odoo:
@@ -129,16 +134,22 @@ def odoo():
             pytest.fail(reason)
         pytest.skip(reason)
     with contextlib.ExitStack() as stack:
+        log_paths = []
         if not url:
             LOGS.mkdir(parents=True, exist_ok=True)
             log = stack.enter_context(open(LOGS / "e2e-odoo.log", "wb"))
             url = stack.enter_context(served(db, log))
-        yield Odoo(
+            log_paths.append(LOGS / "e2e-odoo.log")
+        instance = Odoo(
             url,
             db,
             os.environ.get("SOCIAL_CARE_E2E_LOGIN", "admin"),
             os.environ.get("SOCIAL_CARE_E2E_PASSWORD", "admin"),
         )
+        # What the session's end searches for credentials (an Odoo already
+        # running elsewhere has no log here: nothing to search).
+        instance.log_paths, instance.sql_rows = log_paths, sql_rows(db)
+        yield instance
 
 
 def _digits(count):
@@ -244,6 +255,18 @@ def world(odoo):
             {"active": False},
         )
         odoo.call("social.care.app", "write", [x_app, meta_app], {"active": False})
+        # Every credential configured (and those the session made) must be
+        # absent from Odoo's log; a hit fails the run.
+        fail_on_credentials_in_logs(
+            odoo.sql_rows,
+            odoo.log_paths,
+            {
+                cfg.x_secret: "the X app secret",
+                cfg.meta_secret: "the Meta app secret",
+                "e2e-x-token": "the X access token",
+                "e2e-page-token": "the Page access token",
+            },
+        )
 
 
 @pytest.fixture

@@ -133,5 +133,10 @@ def infra():
 
 @pytest.fixture(scope="session")
 def odoo(infra):
-    """Admin over XML-RPC on the Odoo this suite runs (named as world expects)."""
-    return Odoo(infra.server.url, infra.name)
+    """Admin over XML-RPC on the Odoo this suite runs (named as world expects).
+
+    ``world``'s end searches the server's log for the database's credentials.
+    """
+    instance = Odoo(infra.server.url, infra.name)
+    instance.log_paths, instance.sql_rows = [infra.server.log_path], infra.db.rows
+    return instance
