@@ -80,6 +80,12 @@ class SocialCareMessage(models.Model):
     is_private = fields.Boolean("Private")
     kind = fields.Char(help="mention, reply, quote, comment, visitor_post, dm, ...")
     text = fields.Text()
+    original_text = fields.Text(
+        "Text as posted",
+        readonly=True,
+        help="The text exactly as the platform sent it, when the text shown "
+        "differs (shortened links expanded).",
+    )
     identity_id = fields.Many2one("social.care.identity", "Author", index=True)
     partner_id = fields.Many2one(related="identity_id.partner_id", string="Contact")
     user_id = fields.Many2one(
@@ -252,7 +258,13 @@ class SocialCareMessage(models.Model):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
         self.ensure_one()
         if parsed.action == "edit" and parsed.text != self.text and not self.is_deleted:
-            self.write({"text": parsed.text, "is_edited": True})
+            self.write(
+                {
+                    "text": parsed.text,
+                    "original_text": parsed.original_text or False,
+                    "is_edited": True,
+                }
+            )
             if self.ticket_id:
                 self.ticket_id._social_post_note(
                     Markup("%s<br/>%s")
@@ -281,6 +293,7 @@ class SocialCareMessage(models.Model):
             "is_private": parsed.is_private,
             "kind": parsed.kind,
             "text": parsed.text,
+            "original_text": parsed.original_text or False,
             "parent_external_id": parsed.parent_external_id or False,
             "parent_id": parent.id if isinstance(parent, models.BaseModel) else False,
             "thread_key": (parent and parent["thread_key"]) or parsed.thread_key,

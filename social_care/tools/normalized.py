@@ -75,6 +75,8 @@ class SocialMessage:
     ``thread_key`` groups messages of one conversation into one ticket.
     ``from_account`` marks the account's own messages (echoes, own posts).
     ``origin_post`` is the post the conversation started under, when known.
+    ``original_text`` is the text as the platform wrote it, when ``text`` shows
+    it otherwise (shortened links expanded).
     """
 
     account_ref: str
@@ -92,6 +94,7 @@ class SocialMessage:
     attachments: tuple = ()
     app_metadata: str = ""  # what we attached when sending (Meta echo metadata)
     origin_post: OriginPost | None = None
+    original_text: str = ""
 
     @property
     def is_private(self):
