@@ -877,7 +877,7 @@ def test_one_malformed_post_is_skipped_and_reported_the_rest_kept():
     assert len(event.ignored) == 2
     assert event.ignored[0].startswith("post 2095000000000000952 skipped:")
     assert "media_keys is not a list" in event.ignored[0]
-    assert event.ignored[1].startswith("post #3 skipped:")
+    assert event.ignored[1].startswith("post without a valid id skipped:")
 
 
 @pytest.mark.parametrize(

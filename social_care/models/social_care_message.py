@@ -71,6 +71,14 @@ class SocialCareMessage(models.Model):
     )
     provider = fields.Selection(related="account_id.provider", store=True)
     external_id = fields.Char("Platform ID", index=True, copy=False)
+    version_external_id = fields.Char(
+        "Latest version ID",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The platform's id of the latest version of an edited post: replies "
+        "to that version name it.",
+    )
     direction = fields.Selection(
         [("in", "Received"), ("out", "Sent")], required=True, default="in"
     )
@@ -168,17 +176,22 @@ class SocialCareMessage(models.Model):
             return self.browse()
         rows = self._social_known(account, parsed_messages)
         firsts, values, parents = {}, {}, {}
+        # Edited posts of this batch, by the id of their new version.
+        versions = {p.version_id: p.external_id for p in parsed_messages if p.version_id}
         for parsed in parsed_messages:
             external_id = parsed.external_id
             if external_id in rows or external_id in firsts:
                 continue
             # A reply belongs to its parent's conversation when we know the
             # parent: recorded, or created earlier in this batch.
-            parent = values.get(parsed.parent_external_id)
+            parent_ref = versions.get(
+                parsed.parent_external_id, parsed.parent_external_id
+            )
+            parent = values.get(parent_ref)
             if parent:
-                parents[external_id] = parsed.parent_external_id
+                parents[external_id] = parent_ref
             else:
-                parent = rows.get(parsed.parent_external_id)
+                parent = rows.get(parent_ref)
             firsts[external_id] = parsed
             values[external_id] = self._social_inbound_values(account, parsed, parent)
         self._social_set_authors(account, firsts, values)
@@ -208,15 +221,18 @@ class SocialCareMessage(models.Model):
         external_ids = {m.external_id for m in parsed_messages} | {
             m.parent_external_id for m in parsed_messages if m.parent_external_id
         }
-        known = {
-            message.external_id: message
-            for message in self.search(
-                [
-                    ("account_id", "=", account.id),
-                    ("external_id", "in", list(external_ids)),
-                ]
-            )
-        }
+        known = {}
+        for message in self.search(
+            [
+                ("account_id", "=", account.id),
+                "|",
+                ("external_id", "in", list(external_ids)),
+                ("version_external_id", "in", list(external_ids)),
+            ]
+        ):
+            known[message.external_id] = message
+            if message.version_external_id:  # a reply to the edited version
+                known.setdefault(message.version_external_id, message)
         echoes = {}
         for parsed in parsed_messages:
             prefix, _sep, reference = parsed.app_metadata.partition(":")
@@ -257,6 +273,8 @@ class SocialCareMessage(models.Model):
     def _social_apply_update(self, parsed):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
         self.ensure_one()
+        if parsed.version_id and parsed.version_id != self.version_external_id:
+            self.version_external_id = parsed.version_id
         if parsed.action == "edit" and parsed.text != self.text and not self.is_deleted:
             self.write(
                 {
@@ -294,14 +312,27 @@ class SocialCareMessage(models.Model):
             "kind": parsed.kind,
             "text": parsed.text,
             "original_text": parsed.original_text or False,
+            "version_external_id": parsed.version_id or False,
             "parent_external_id": parsed.parent_external_id or False,
             "parent_id": parent.id if isinstance(parent, models.BaseModel) else False,
-            "thread_key": (parent and parent["thread_key"]) or parsed.thread_key,
+            "thread_key": (self._social_joins_parent(parent) and parent["thread_key"])
+            or parsed.thread_key,
             "permalink": parsed.permalink or False,
             "posted_at": parsed.created_at or fields.Datetime.now(),
             "is_edited": parsed.action == "edit",
             "is_deleted": parsed.action == "delete",
         }
+
+    @api.model
+    def _social_joins_parent(self, parent):
+        """Whether a reply to ``parent`` (a row, or a new row's values) joins its thread.
+
+        Not under the account's own post: shared by every customer answering
+        it, it is split per customer by the parser's thread keys.
+        """
+        if not parent:
+            return False
+        return not (parent["from_account"] and not parent["parent_external_id"])
 
     @api.model
     def _social_set_authors(self, account, firsts, values):

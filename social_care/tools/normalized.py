@@ -76,7 +76,8 @@ class SocialMessage:
     ``from_account`` marks the account's own messages (echoes, own posts).
     ``origin_post`` is the post the conversation started under, when known.
     ``original_text`` is the text as the platform wrote it, when ``text`` shows
-    it otherwise (shortened links expanded).
+    it otherwise (shortened links expanded). ``version_id`` is the platform's id
+    of this version of an edited post, whose ``external_id`` stays the first's.
     """
 
     account_ref: str
@@ -95,6 +96,7 @@ class SocialMessage:
     app_metadata: str = ""  # what we attached when sending (Meta echo metadata)
     origin_post: OriginPost | None = None
     original_text: str = ""
+    version_id: str = ""
 
     @property
     def is_private(self):

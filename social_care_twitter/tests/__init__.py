@@ -4,5 +4,6 @@ from . import (
     test_outbound,
     test_poll,
     test_posts,
+    test_threading,
     test_webhook,
 )

@@ -486,6 +486,7 @@ def _v2_post(event, post, includes, account_ref):
             kind=_post_kind(ids["parent"], "quoted" in references),
             text=shown,
             original_text=text if shown != text else "",
+            version_id=post_id if post_id != ids["original"] else "",
             author=author,
             parent_external_id=ids["parent"],
             permalink=_permalink(author, post_id),
@@ -553,6 +554,7 @@ def _v1_tweet(event, tweet, account_ref):
             kind=_post_kind(parent, bool(quoted)),
             text=shown,
             original_text=text if shown != text else "",
+            version_id=tweet_id if tweet_id != original else "",
             author=author,
             parent_external_id=parent,
             permalink=_permalink(author, tweet_id),
@@ -796,10 +798,10 @@ def _page_items(payload, account_ref, parse_item, what):
     data = payload.get("data")
     if data is not None and not isinstance(data, list):
         raise PayloadError(f"data is not a list: {_short(data)}")
-    for index, item in enumerate(data or ()):
+    for item in data or ():
         item_id = item.get("id") if isinstance(item, dict) else None
         valid_id = isinstance(item_id, str) and _ID_RE.fullmatch(item_id)
-        label = item_id if valid_id else f"#{index + 1}"
+        label = item_id if valid_id else "without a valid id"
         try:
             parse_item(event, _obj(item, f"an item of {what}"), includes, account_ref)
         except PayloadError as error:
