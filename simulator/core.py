@@ -127,7 +127,7 @@ _URL_RE = re.compile(r"https?://[^\s]+")
 
 
 def _x_shorten_links(text, post_id):
-    """X's t.co: every link in a post's text is shortened; its entity keeps the original.
+    """X's t.co: each link of a post is shortened; its entity keeps the original.
 
     Returns the text as X stores it and its ``entities.urls`` (v2 offsets).
     """
@@ -483,7 +483,10 @@ class Simulator(OnboardingMixin):
             if message is None or conversation["channel"] != "x_public":
                 raise ValueError(f"no X post {message_id!r} to edit")
             new_id = self._x_id()
-            message["versions"] = [*(message.get("versions") or [message["id"]]), new_id]
+            message["versions"] = [
+                *(message.get("versions") or [message["id"]]),
+                new_id,
+            ]
             if message.get("conversation_id") == message["id"]:
                 message["conversation_id"] = new_id
             moment = _now()
@@ -517,7 +520,6 @@ class Simulator(OnboardingMixin):
 
     def _x_v1_tweet(self, conversation, message, author, moment):
         """A post as v1.1 (Account Activity) shows it, its current version."""
-        cfg = self.config
         tweet_id = self._x_current_id(message)
         replied = self._x_parent_author(conversation, message) or self._x_brand()
         text = message["text"]
@@ -569,7 +571,10 @@ class Simulator(OnboardingMixin):
                 "symbols": [],
                 "user_mentions": mentions,
             },
-            "edit_history": {"initial_tweet_id": versions[0], "edit_tweet_ids": versions},
+            "edit_history": {
+                "initial_tweet_id": versions[0],
+                "edit_tweet_ids": versions,
+            },
             "edit_controls": {
                 "edits_remaining": 5 - len(versions) + 1,
                 "is_edit_eligible": True,
@@ -584,7 +589,7 @@ class Simulator(OnboardingMixin):
         return tweet
 
     def _build_x_public(self, conversation, person, text, parent=None):
-        """A customer's post: a mention, or a reply (to ``parent``, else the last post)."""
+        """A customer's post: a mention, or a reply (to ``parent``, else the last)."""
         cfg = self.config
         tweet_id = self._x_id()
         if parent is None and conversation:
@@ -1216,7 +1221,11 @@ class Simulator(OnboardingMixin):
 
     @staticmethod
     def _x_v2_user(person):
-        return {"id": person["id"], "name": person["name"], "username": person["handle"]}
+        return {
+            "id": person["id"],
+            "name": person["name"],
+            "username": person["handle"],
+        }
 
     def _x_v2_item(self, channel, conversation, message):
         person = conversation["customer"]

@@ -885,7 +885,11 @@ def test_one_malformed_post_is_skipped_and_reported_the_rest_kept():
     [
         (
             "poll.mentions",
-            {"data": [{"id": "1", "author_id": "2", "attachments": {"media_keys": "3_1"}}]},
+            {
+                "data": [
+                    {"id": "1", "author_id": "2", "attachments": {"media_keys": "3_1"}}
+                ]
+            },
             "media_keys is not a list",
         ),
         (
@@ -906,7 +910,8 @@ def test_links_are_expanded_and_media_links_dropped_original_kept():
     event = poll("poll_mentions_links_and_bad_item")
     post = next(m for m in event.messages if m.external_id == "2095000000000000950")
     assert post.text == (
-        "@AcmeSupport the manual at https://www.acme.example/manuals/x3.pdf says 3 years"
+        "@AcmeSupport the manual at https://www.acme.example/manuals/x3.pdf "
+        "says 3 years"
     )
     assert "https://t.co/AbCdEf1234" in post.original_text
     assert "https://t.co/PhOtO56789" in post.original_text

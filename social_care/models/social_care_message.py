@@ -177,7 +177,9 @@ class SocialCareMessage(models.Model):
         rows = self._social_known(account, parsed_messages)
         firsts, values, parents = {}, {}, {}
         # Edited posts of this batch, by the id of their new version.
-        versions = {p.version_id: p.external_id for p in parsed_messages if p.version_id}
+        versions = {
+            p.version_id: p.external_id for p in parsed_messages if p.version_id
+        }
         for parsed in parsed_messages:
             external_id = parsed.external_id
             if external_id in rows or external_id in firsts:
@@ -325,7 +327,7 @@ class SocialCareMessage(models.Model):
 
     @api.model
     def _social_joins_parent(self, parent):
-        """Whether a reply to ``parent`` (a row, or a new row's values) joins its thread.
+        """Whether a reply to ``parent`` (a row, or new values) joins its thread.
 
         Not under the account's own post: shared by every customer answering
         it, it is split per customer by the parser's thread keys.

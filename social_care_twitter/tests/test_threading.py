@@ -12,8 +12,18 @@ from odoo.tests import HttpCase, tagged
 
 from ..tools import sign
 from ..tools.x_webhook import SIGNATURE_HEADER
-from .common import ACME, JANE, MARCO, SECRET, FakeX, XCase, XSetupMixin, fake_x
-from .common import fixture, xaa_post
+from .common import (
+    ACME,
+    JANE,
+    MARCO,
+    SECRET,
+    FakeX,
+    XCase,
+    XSetupMixin,
+    fake_x,
+    fixture,
+    xaa_post,
+)
 
 MENTIONS = f"/2/users/{ACME}/mentions"
 DM_EVENTS = "/2/dm_events"
@@ -125,7 +135,9 @@ class TestThreadingPoll(ThreadingMixin, XCase):
         ticket = root.ticket_id
         self.assertEqual(ticket.social_thread_key, "x:conv:2095000000000000800")
         self.poll(fixture("poll_mentions_edit_after"))
-        self.assertEqual(root.text, fixture("poll_mentions_edit_after")["data"][3]["text"])
+        self.assertEqual(
+            root.text, fixture("poll_mentions_edit_after")["data"][3]["text"]
+        )
         self.assertTrue(root.is_edited)
         self.assertFalse(self.message("2095000000000000801"), "no row per version")
         for reply_id in ("2095000000000000802", "2095000000000000803"):
@@ -139,9 +151,7 @@ class TestThreadingPoll(ThreadingMixin, XCase):
         )
         # A reply to the account's own edited post: Jane's thread under its first id.
         brand = self.message("2095000000000000902").ticket_id
-        self.assertEqual(
-            brand.social_thread_key, f"x:conv:2095000000000000900:{JANE}"
-        )
+        self.assertEqual(brand.social_thread_key, f"x:conv:2095000000000000900:{JANE}")
         self.assertEqual(len(self.x_tickets()), 2)
 
     def test_a_malformed_post_is_skipped_and_reported_the_page_kept(self):
@@ -183,7 +193,9 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(SECRET, raw),
         }
-        self.assertEqual(self.url_open(self.url, data=raw, headers=headers).status_code, 200)
+        self.assertEqual(
+            self.url_open(self.url, data=raw, headers=headers).status_code, 200
+        )
 
     def test_replies_of_many_customers_under_the_brand_post(self):
         # xaa_post_reply expands the account's post 300 in includes.tweets.
@@ -195,7 +207,9 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
                 xaa_post(post_id, f"@AcmeSupport {author} here", root, root, author)
             )
         # Jane follows up on her own reply.
-        followup = xaa_post("2095000000000000314", "@AcmeSupport still?", root, authors[JANE])
+        followup = xaa_post(
+            "2095000000000000314", "@AcmeSupport still?", root, authors[JANE]
+        )
         followup["data"]["payload"]["in_reply_to_user_id"] = JANE
         self.post(followup)
         self.process()
@@ -218,7 +232,9 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
             x.calls[0].json["reply"], {"in_reply_to_tweet_id": authors[MARCO]}
         )
 
-    def aaa_tweet(self, tweet_id, text, author, parent=None, reply_user=ACME, versions=None):
+    def aaa_tweet(
+        self, tweet_id, text, author, parent=None, reply_user=ACME, versions=None
+    ):
         """An Account Activity tweet (from the AAA mention fixture's shape)."""
         body = fixture("aaa_tweet_create_mention")
         tweet = body["tweet_create_events"][0]
@@ -231,7 +247,9 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
             in_reply_to_status_id_str=parent,
             in_reply_to_user_id=int(reply_user),
             in_reply_to_user_id_str=reply_user,
-            user=dict(tweet["user"], id=int(author), id_str=author, screen_name=handle[author]),
+            user=dict(
+                tweet["user"], id=int(author), id_str=author, screen_name=handle[author]
+            ),
         )
         tweet.pop("extended_entities")
         tweet["entities"]["media"] = []
@@ -245,18 +263,31 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
     def test_the_accounts_own_post_delivered_does_not_gather_its_replies(self):
         # X's Account Activity delivers the account's own posts too.
         brand = "2095000000000000650"
-        self.post(self.aaa_tweet(brand, "Spring sale starts today!", ACME, reply_user=ACME))
-        self.post(self.aaa_tweet("2095000000000000651", "@AcmeSupport any bikes?", JANE, brand))
-        self.post(self.aaa_tweet("2095000000000000652", "@AcmeSupport helmets?", MARCO, brand))
+        self.post(
+            self.aaa_tweet(brand, "Spring sale starts today!", ACME, reply_user=ACME)
+        )
+        self.post(
+            self.aaa_tweet(
+                "2095000000000000651", "@AcmeSupport any bikes?", JANE, brand
+            )
+        )
+        self.post(
+            self.aaa_tweet("2095000000000000652", "@AcmeSupport helmets?", MARCO, brand)
+        )
         self.process()
         own = self.message(brand)
         self.assertTrue(own.from_account)
         self.assertFalse(own.ticket_id)
         self.assertEqual(len(self.x_tickets()), 2)
-        for author, post_id in ((JANE, "2095000000000000651"), (MARCO, "2095000000000000652")):
+        for author, post_id in (
+            (JANE, "2095000000000000651"),
+            (MARCO, "2095000000000000652"),
+        ):
             message = self.message(post_id)
             self.assertEqual(message.parent_id, own)
-            self.assertEqual(message.ticket_id.social_thread_key, f"x:conv:{brand}:{author}")
+            self.assertEqual(
+                message.ticket_id.social_thread_key, f"x:conv:{brand}:{author}"
+            )
             self.assertEqual(message.ticket_id.social_identity_id.external_id, author)
 
     def test_a_webhook_reply_to_an_edited_version_joins_the_first(self):
@@ -264,15 +295,20 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
         self.post(self.aaa_tweet(first, "@AcmeSupport order A-1 is late", JANE))
         self.post(
             self.aaa_tweet(
-                edited, "@AcmeSupport order A-1 is late, a week now", JANE,
+                edited,
+                "@AcmeSupport order A-1 is late, a week now",
+                JANE,
                 versions=[first, edited],
             )
         )
         # v1.1 tells only the version it answers, nothing of its history.
         self.post(
             self.aaa_tweet(
-                "2095000000000000662", "@jane_doe_42 @AcmeSupport same", MARCO,
-                parent=edited, reply_user=JANE,
+                "2095000000000000662",
+                "@jane_doe_42 @AcmeSupport same",
+                MARCO,
+                parent=edited,
+                reply_user=JANE,
             )
         )
         self.process()

@@ -314,7 +314,11 @@ def _link_entities(holder):
     """``entities.urls`` of a v2 post or note, or of a v1.1 tweet (objects only)."""
     entities = holder.get("entities")
     urls = entities.get("urls") if isinstance(entities, dict) else None
-    return [link for link in urls if isinstance(link, dict)] if isinstance(urls, list) else []
+    return (
+        [link for link in urls if isinstance(link, dict)]
+        if isinstance(urls, list)
+        else []
+    )
 
 
 # --- origin posts ---
