@@ -334,7 +334,10 @@ class SocialCareMessage(models.Model):
         """
         if not parent:
             return False
-        return not (parent["from_account"] and not parent["parent_external_id"])
+        own_post = parent["from_account"] and not (
+            parent["parent_external_id"] or parent["parent_id"]
+        )
+        return not own_post
 
     @api.model
     def _social_set_authors(self, account, firsts, values):
