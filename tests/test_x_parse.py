@@ -859,8 +859,9 @@ def test_edited_root_and_replies_to_its_new_version_are_one_thread():
     assert to_brand.origin_post.external_id == "2095000000000000900"
 
 
-def test_edit_history_of_the_twarc_shape_maps_replies_to_the_first_id():
-    # a reply to an edited root that X gives the new id as conversation_id
+def test_a_reply_to_a_version_nothing_expands_keeps_that_id():
+    # Nothing in the page maps 801 to 800: the parser keeps 801, and the base
+    # addon finds the post through the version id it recorded with the edit.
     page = load_fixture("x/poll_mentions_edit_after.json")
     page["data"] = [page["data"][2]]  # Marco's reply to 801
     page["includes"]["tweets"] = []  # the edited post not expanded
