@@ -175,7 +175,7 @@ class SocialCareMessage(models.Model):
         if not parsed_messages:
             return self.browse()
         rows = self._social_known(account, parsed_messages)
-        firsts, values, parents = {}, {}, {}
+        firsts, values, parents, joined = {}, {}, {}, set()
         # Edited posts of this batch, by the id of their new version.
         versions = {
             p.version_id: p.external_id for p in parsed_messages if p.version_id
@@ -194,10 +194,12 @@ class SocialCareMessage(models.Model):
                 parents[external_id] = parent_ref
             else:
                 parent = rows.get(parent_ref)
+            if self._social_joins_parent(parent):
+                joined.add(external_id)
             firsts[external_id] = parsed
             values[external_id] = self._social_inbound_values(account, parsed, parent)
         self._social_set_authors(account, firsts, values)
-        self._social_set_origin_posts(account, firsts, values)
+        self._social_set_origin_posts(account, firsts, values, joined)
         created = self.create(list(values.values()))
         rows.update(zip(values, created, strict=True))
         for external_id, parent_external_id in parents.items():
@@ -359,11 +361,12 @@ class SocialCareMessage(models.Model):
             values[parsed.external_id]["identity_id"] = identity.id
 
     @api.model
-    def _social_set_origin_posts(self, account, firsts, values):
+    def _social_set_origin_posts(self, account, firsts, values, joined):
         """The origin posts of new customer messages that start a conversation.
 
-        A message whose parent is known joins a conversation already started;
-        the posts are recorded together, for the whole batch.
+        A message that ``joined`` its known parent's thread is in a
+        conversation already started; the posts are recorded together, for
+        the whole batch.
         """
         starting = [
             parsed
@@ -371,8 +374,7 @@ class SocialCareMessage(models.Model):
             if parsed.origin_post
             and not parsed.from_account
             and parsed.action != "delete"
-            and not values[parsed.external_id]["parent_id"]
-            and parsed.parent_external_id not in values
+            and parsed.external_id not in joined
         ]
         posts = self.env["social.care.post"]._social_record(
             account, [parsed.origin_post for parsed in starting]

@@ -289,6 +289,7 @@ class TestThreadingWebhook(ThreadingMixin, XSetupMixin, HttpCase):
                 message.ticket_id.social_thread_key, f"x:conv:{brand}:{author}"
             )
             self.assertEqual(message.ticket_id.social_identity_id.external_id, author)
+            self.assertEqual(message.ticket_id.social_post_id.external_id, brand)
 
     def test_a_webhook_reply_to_an_edited_version_joins_the_first(self):
         first, edited = "2095000000000000660", "2095000000000000661"

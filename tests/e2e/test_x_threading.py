@@ -5,11 +5,15 @@ and t.co links reach the agent expanded. The simulator sends what X sends: the
 account's own posts, ``edit_history`` / ``edit_history_tweet_ids`` and
 ``entities.urls`` with t.co links."""
 
+import pytest
+
 from .e2e_support import messages, ticket_of, wait_for
 from .test_ig_poll import poll_now
 from .test_simulator_roundtrip import received, reply, sent
 
 FIELDS = ["social_thread_key", "partner_id", "social_identity_id"]
+# Other modules count the simulator's calls by path.
+pytestmark = pytest.mark.usefixtures("calls_left_as_found")
 
 
 def read_message(odoo, account, external_id, fields):
