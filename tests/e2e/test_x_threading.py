@@ -11,7 +11,7 @@ from .e2e_support import messages, ticket_of, wait_for
 from .test_ig_poll import poll_now
 from .test_simulator_roundtrip import received, reply, sent
 
-FIELDS = ["social_thread_key", "partner_id", "social_identity_id"]
+FIELDS = ["social_thread_key", "partner_id", "social_identity_id", "social_post_id"]
 # Other modules count the simulator's calls by path.
 pytestmark = pytest.mark.usefixtures("calls_left_as_found")
 
@@ -43,6 +43,10 @@ def test_customers_under_the_accounts_post_have_their_own_tickets(odoo, world):
     assert sam_record["partner_id"][1] == "Sam Carter"
     assert priya_record["partner_id"][1] == "Priya Nair"
     assert sam_record["social_thread_key"].startswith(f"x:conv:{post['id']}:")
+    origin = odoo.read_one(
+        "social.care.post", sam_record["social_post_id"][0], ["external_id"]
+    )
+    assert origin["external_id"] == post["id"], "the account's post is their origin"
     own = read_message(odoo, account, post["id"], ["from_account", "ticket_id"])
     assert own["from_account"] and not own["ticket_id"]
 
