@@ -127,6 +127,36 @@ class Config:
     people: dict = field(default_factory=lambda: PEOPLE)
 
 
+_URL_RE = re.compile(r"https?://[^\s]+")
+
+
+def _x_shorten_links(text, post_id):
+    """X's t.co: each link of a post is shortened; its entity keeps the original.
+
+    Returns the text as X stores it and its ``entities.urls`` (v2 offsets).
+    """
+    links, out, last = [], [], 0
+    for index, match in enumerate(_URL_RE.finditer(text)):
+        expanded = match.group(0)
+        short = f"https://t.co/{(post_id[-8:] + str(index)).rjust(10, 'x')}"
+        out.append(text[last : match.start()])
+        start = sum(len(part) for part in out)
+        out.append(short)
+        last = match.end()
+        display = expanded.split("://", 1)[1]
+        links.append(
+            {
+                "start": start,
+                "end": start + len(short),
+                "url": short,
+                "expanded_url": expanded,
+                "display_url": display if len(display) <= 26 else display[:25] + "…",
+            }
+        )
+    out.append(text[last:])
+    return "".join(out), links
+
+
 class ApiError(Exception):
     """An answer other than 2xx, in the platform's error shape."""
 
@@ -297,9 +327,10 @@ class Simulator(OnboardingMixin):
         self.conversations.insert(0, conversation)
 
     def _find_message(self, message_id):
+        """The message with this id, or of which it is an edited version."""
         for conversation in self.conversations:
             for message in conversation["messages"]:
-                if message["id"] == message_id:
+                if message_id in (message["id"], *message.get("versions", ())):
                     return conversation, message
         return None, None
 
@@ -313,22 +344,39 @@ class Simulator(OnboardingMixin):
     # Customer activity: built, signed and delivered to Odoo
     # ------------------------------------------------------------------
 
-    def send(self, channel, text, person=0, conversation_id=None, deliver=True):
+    def send(
+        self,
+        channel,
+        text,
+        person=0,
+        conversation_id=None,
+        deliver=True,
+        reply_to=None,
+    ):
         """A customer writes: a new conversation, or a follow-up in one.
 
         Returns ``(conversation, message)``; the message holds the HTTP status
         Odoo answered the delivery with. ``deliver=False`` plays a lost
         webhook: the message is only found by Odoo's poll, and its payload is
-        kept in ``message["webhook"]`` for a late ``deliver``.
+        kept in ``message["webhook"]`` for a late ``deliver``. ``reply_to``
+        (X posts): ``person`` answers that post, in its conversation, as on X
+        anyone may answer anyone's post, the account's own included.
         """
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}")
         text = (text or "").strip() or "Hello?"
+        extra = {}
         with self.lock:
             conversation = (
                 self.conversation(conversation_id) if conversation_id else None
             )
-            if conversation is not None:
+            if reply_to:
+                conversation, parent = self._find_message(reply_to)
+                if conversation is None or conversation["channel"] != "x_public":
+                    raise ValueError(f"no X post {reply_to!r} to reply to")
+                channel, customer = "x_public", self._person(channel, person)
+                extra["parent"] = parent
+            elif conversation is not None:
                 channel = conversation["channel"]
                 customer = conversation["customer"]
             else:
@@ -336,7 +384,9 @@ class Simulator(OnboardingMixin):
                 if channel in ("x_dm", "messenger", "instagram_dm"):
                     conversation = self.conversation(f"{channel}:{customer['id']}")
             builder = getattr(self, f"_build_{channel}")
-            payload, message, conversation = builder(conversation, customer, text)
+            payload, message, conversation = builder(
+                conversation, customer, text, **extra
+            )
             message.update(direction="in", text=message.get("text", text))
             message.setdefault("at", _iso(_now()))
             conversation["messages"].append(message)
@@ -393,14 +443,116 @@ class Simulator(OnboardingMixin):
             "statuses_count": 42,
         }
 
-    def _build_x_public(self, conversation, person, text):
+    def _x_brand(self):
         cfg = self.config
-        tweet_id = self._x_id()
-        parent = conversation["messages"][-1] if conversation else None
-        handle = f"@{cfg.x_handle}"
-        if not text.lower().startswith(handle.lower()):
-            text = f"{handle} {text}"  # X writes the handle of whom one replies to
-        moment = _now()
+        return {"id": cfg.x_user_id, "name": cfg.x_handle, "handle": cfg.x_handle}
+
+    def _x_author(self, conversation, message):
+        """Who wrote an X post of the simulator: a customer, or the account."""
+        if message.get("direction") == "out":
+            return self._x_brand()
+        return message.get("author") or conversation["customer"]
+
+    @staticmethod
+    def _x_current_id(message):
+        """The id X shows for a post now: its latest version's."""
+        return (message.get("versions") or [message["id"]])[-1]
+
+    def x_brand_post(self, text, deliver=True):
+        """The account posts on X itself (an announcement customers answer).
+
+        X's Account Activity webhook delivers the account's own posts too.
+        """
+        with self.lock:
+            brand = self._x_brand()
+            post_id = self._x_id()
+            moment = _now()
+            conversation = self._new_conversation(
+                f"x_public:{post_id}", "x_public", brand, label="The account's post"
+            )
+            message = {
+                "id": post_id,
+                "text": text,
+                "kind": "post",
+                "direction": "out",
+                "author": brand,
+                "conversation_id": post_id,
+                "at": _iso(moment),
+            }
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+            tweet = self._x_v1_tweet(conversation, message, brand, moment)
+        if deliver:
+            self.deliver("x", self._x_v1_payload(tweet))
+        return conversation, message
+
+    def x_edit(self, message_id, text, deliver=True):
+        """A customer edits their X post: a new version with its own id.
+
+        As on X, the post keeps its first id in ``edit_history``; a root post's
+        new version is its conversation's id from then on, and replies name the
+        version they answer.
+        """
+        with self.lock:
+            conversation, message = self._find_message(message_id)
+            if message is None or conversation["channel"] != "x_public":
+                raise ValueError(f"no X post {message_id!r} to edit")
+            new_id = self._x_id()
+            message["versions"] = [
+                *(message.get("versions") or [message["id"]]),
+                new_id,
+            ]
+            if message.get("conversation_id") == message["id"]:
+                message["conversation_id"] = new_id
+            moment = _now()
+            message.update(text=text, edited_at=_iso(moment))
+            author = self._x_author(conversation, message)
+            tweet = self._x_v1_tweet(conversation, message, author, moment)
+            self._changed()
+        if deliver:
+            status, answer = self.deliver("x", self._x_v1_payload(tweet))
+            with self.lock:
+                message["delivery"] = {"status": status, "answer": answer}
+                self._changed()
+        return conversation, message
+
+    def _x_v1_payload(self, tweet):
+        return {
+            "for_user_id": self.config.x_user_id,
+            "user_has_blocked": "false",
+            "tweet_create_events": [tweet],
+        }
+
+    def _x_parent_author(self, conversation, message):
+        """Whom a post answers (its parent's author), or None."""
+        parent_id = message.get("in_reply_to")
+        if not parent_id:
+            return None
+        parent_conversation, parent = self._find_message(parent_id)
+        if parent is None:
+            return self._x_brand()  # an agent's reply the simulator recorded
+        return self._x_author(parent_conversation, parent)
+
+    def _x_v1_tweet(self, conversation, message, author, moment):
+        """A post as v1.1 (Account Activity) shows it, its current version."""
+        tweet_id = self._x_current_id(message)
+        replied = self._x_parent_author(conversation, message) or self._x_brand()
+        text = message["text"]
+        mentions = []
+        for user in {u["id"]: u for u in (self._x_brand(), replied)}.values():
+            start = text.find(f"@{user['handle']}")
+            if start >= 0:
+                mentions.append(
+                    {
+                        "screen_name": user["handle"],
+                        "name": user["name"],
+                        "id": int(user["id"]),
+                        "id_str": user["id"],
+                        "indices": [start, start + len(user["handle"]) + 1],
+                    }
+                )
+        versions = message.get("versions") or [message["id"]]
         tweet = {
             "created_at": _v1_date(moment),
             "id": int(tweet_id),
@@ -408,12 +560,14 @@ class Simulator(OnboardingMixin):
             "text": text,
             "source": '<a href="http://127.0.0.1" rel="nofollow">Simulator</a>',
             "truncated": False,
-            "in_reply_to_status_id": int(parent["id"]) if parent else None,
-            "in_reply_to_status_id_str": parent["id"] if parent else None,
-            "in_reply_to_user_id": int(cfg.x_user_id),
-            "in_reply_to_user_id_str": cfg.x_user_id,
-            "in_reply_to_screen_name": cfg.x_handle,
-            "user": self._x_user(person),
+            "in_reply_to_status_id": int(message["in_reply_to"])
+            if message.get("in_reply_to")
+            else None,
+            "in_reply_to_status_id_str": message.get("in_reply_to"),
+            "in_reply_to_user_id": int(replied["id"]),
+            "in_reply_to_user_id_str": replied["id"],
+            "in_reply_to_screen_name": replied["handle"],
+            "user": self._x_user(author),
             "is_quote_status": False,
             "quote_count": 0,
             "reply_count": 0,
@@ -421,17 +575,26 @@ class Simulator(OnboardingMixin):
             "favorite_count": 0,
             "entities": {
                 "hashtags": [],
-                "urls": [],
-                "symbols": [],
-                "user_mentions": [
+                "urls": [
                     {
-                        "screen_name": cfg.x_handle,
-                        "name": cfg.x_handle,
-                        "id": int(cfg.x_user_id),
-                        "id_str": cfg.x_user_id,
-                        "indices": [0, len(handle)],
+                        "url": link["url"],
+                        "expanded_url": link["expanded_url"],
+                        "display_url": link["display_url"],
+                        "indices": [link["start"], link["end"]],
                     }
+                    for link in message.get("links") or []
                 ],
+                "symbols": [],
+                "user_mentions": mentions,
+            },
+            "edit_history": {
+                "initial_tweet_id": versions[0],
+                "edit_tweet_ids": versions,
+            },
+            "edit_controls": {
+                "edits_remaining": 5 - len(versions) + 1,
+                "is_edit_eligible": True,
+                "editable_until_ms": int(moment.timestamp() * 1000) + 3600000,
             },
             "favorited": False,
             "retweeted": False,
@@ -439,23 +602,41 @@ class Simulator(OnboardingMixin):
             "lang": "en",
             "timestamp_ms": str(int(moment.timestamp() * 1000)),
         }
-        payload = {
-            "for_user_id": cfg.x_user_id,
-            "user_has_blocked": "false",
-            "tweet_create_events": [tweet],
-        }
+        return tweet
+
+    def _build_x_public(self, conversation, person, text, parent=None):
+        """A customer's post: a mention, or a reply (to ``parent``, else the last)."""
+        cfg = self.config
+        tweet_id = self._x_id()
+        if parent is None and conversation:
+            parent = conversation["messages"][-1]
+        replied = self._x_author(conversation, parent) if parent else None
+        handle = f"@{cfg.x_handle}"
+        if not text.lower().startswith(handle.lower()):
+            text = f"{handle} {text}"  # X writes the handle of whom one replies to
+        if replied and replied["id"] not in (cfg.x_user_id, person["id"]):
+            text = f"@{replied['handle']} {text}"
+        text, links = _x_shorten_links(text, tweet_id)
+        moment = _now()
         if conversation is None:
             conversation = self._new_conversation(
                 f"x_public:{tweet_id}", "x_public", person
             )
+        root = conversation["messages"][0] if conversation["messages"] else None
         message = {
             "id": tweet_id,
             "text": text,
             "kind": "reply" if parent else "mention",
-            "in_reply_to": parent["id"] if parent else None,
+            "in_reply_to": self._x_current_id(parent) if parent else None,
+            "author": person,
+            "conversation_id": root["conversation_id"]
+            if root and root.get("conversation_id")
+            else (self._x_current_id(root) if root else tweet_id),
+            "links": links,
             "at": _iso(moment),
         }
-        return payload, message, conversation
+        tweet = self._x_v1_tweet(conversation, message, person, moment)
+        return self._x_v1_payload(tweet), message, conversation
 
     def _build_x_dm(self, conversation, person, text):
         cfg = self.config
@@ -1134,42 +1315,57 @@ class Simulator(OnboardingMixin):
         }
 
     def _x_page(self, channel, params):
-        """Polls: the customers' posts (or DMs) the simulator made, newest first."""
+        """Polls: the customers' posts (or DMs) the simulator made, newest first.
+
+        Posts come as X API v2 shows them: their current version, with
+        ``edit_history_tweet_ids``, and the posts they answer in
+        ``includes.tweets`` (the ``referenced_tweets.id`` expansion).
+        """
         cfg = self.config
         since = int(params.get("since_id") or 0)
-        items, users = [], {}
+        items, users, referenced = [], {}, {}
         with self.lock:
             for conversation in self.conversations:
                 if conversation["channel"] != channel:
                     continue
-                person = conversation["customer"]
-                users[person["id"]] = {
-                    "id": person["id"],
-                    "name": person["name"],
-                    "username": person["handle"],
-                }
                 for message in conversation["messages"]:
-                    if message["direction"] != "in" or int(message["id"]) <= since:
+                    current = self._x_current_id(message)
+                    if message["direction"] != "in" or int(current) <= since:
                         continue
+                    person = self._x_author(conversation, message)
+                    users[person["id"]] = self._x_v2_user(person)
                     items.append(self._x_v2_item(channel, conversation, message))
+                    parent_id = message.get("in_reply_to")
+                    found, parent = self._find_message(parent_id or "")
+                    if channel == "x_public" and parent is not None:
+                        referenced[parent_id] = self._x_v2_item(channel, found, parent)
+                        author = self._x_author(found, parent)
+                        users[author["id"]] = self._x_v2_user(author)
         items.sort(key=lambda item: int(item["id"]), reverse=True)
         items = items[: int(params.get("max_results") or 100)]
         if not items:
             return {"meta": {"result_count": 0}}
         if channel == "x_dm":
-            users[cfg.x_user_id] = {
-                "id": cfg.x_user_id,
-                "name": cfg.x_handle,
-                "username": cfg.x_handle,
-            }
+            users[cfg.x_user_id] = self._x_v2_user(self._x_brand())
+        includes = {"users": list(users.values())}
+        if referenced:
+            includes["tweets"] = list(referenced.values())
         return {
             "data": items,
-            "includes": {"users": list(users.values())},
+            "includes": includes,
             "meta": {
                 "result_count": len(items),
                 "newest_id": items[0]["id"],
                 "oldest_id": items[-1]["id"],
             },
+        }
+
+    @staticmethod
+    def _x_v2_user(person):
+        return {
+            "id": person["id"],
+            "name": person["name"],
+            "username": person["handle"],
         }
 
     def _x_v2_item(self, channel, conversation, message):
@@ -1184,15 +1380,20 @@ class Simulator(OnboardingMixin):
                 "sender_id": person["id"],
                 "participant_ids": conversation["dm_conversation_id"].split("-"),
             }
+        author = self._x_author(conversation, message)
+        replied = self._x_parent_author(conversation, message) or self._x_brand()
         item = {
-            "id": message["id"],
+            "id": self._x_current_id(message),
             "text": message["text"],
-            "author_id": person["id"],
-            "conversation_id": conversation["id"].split(":", 1)[1],
-            "created_at": message["at"],
-            "edit_history_tweet_ids": [message["id"]],
-            "in_reply_to_user_id": self.config.x_user_id,
+            "author_id": author["id"],
+            "conversation_id": message.get("conversation_id")
+            or conversation["id"].split(":", 1)[1],
+            "created_at": message.get("edited_at") or message["at"],
+            "edit_history_tweet_ids": message.get("versions") or [message["id"]],
+            "in_reply_to_user_id": replied["id"],
         }
+        if message.get("links"):
+            item["entities"] = {"urls": message["links"]}
         if message.get("in_reply_to"):
             item["referenced_tweets"] = [
                 {"type": "replied_to", "id": message["in_reply_to"]}

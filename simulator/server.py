@@ -80,7 +80,24 @@ class Handler(BaseHTTPRequestHandler):
                     data.get("text"),
                     person=data.get("person") or 0,
                     conversation_id=data.get("conversation"),
+                    reply_to=data.get("reply_to"),
                 )
+            except (ValueError, TypeError) as error:
+                return self._send(400, {"error": str(error)})
+            return self._send(
+                200, {"conversation": conversation["id"], "message": message}
+            )
+        if method == "POST" and url.path in ("/api/x/post", "/api/x/edit"):
+            try:
+                data = json.loads(body or b"{}")
+                if url.path == "/api/x/post":
+                    conversation, message = self.simulator.x_brand_post(
+                        str(data.get("text") or "A post of the account")
+                    )
+                else:
+                    conversation, message = self.simulator.x_edit(
+                        str(data.get("id") or ""), str(data.get("text") or "")
+                    )
             except (ValueError, TypeError) as error:
                 return self._send(400, {"error": str(error)})
             return self._send(
@@ -193,7 +210,11 @@ def _e(value):
 
 def _message_html(message, customer):
     inbound = message.get("direction") == "in"
-    who = customer.get("name") if inbound else "Agent (sent by Odoo)"
+    author = message.get("author") or customer
+    if message.get("kind") == "post":
+        who = f"{author.get('name')} (the account's own post)"
+    else:
+        who = author.get("name") if inbound else "Agent (sent by Odoo)"
     details = [message.get("kind") or "", message.get("at") or ""]
     delivery = message.get("delivery")
     if inbound and delivery:

@@ -72,7 +72,8 @@ def test_aaa_batch_long_reply_and_own_answer():
     assert len(customer.text) > 280
     assert customer.kind == "reply"
     assert customer.parent_external_id == "2095000000000000010"
-    assert customer.thread_key == "x:conv:2095000000000000010"
+    # a reply to the account's own post: this customer's thread under it (issue 12)
+    assert customer.thread_key == f"x:conv:2095000000000000010:{JANE}"
     assert customer.created_at == datetime(2026, 9, 1, 11, 42, 5)
     # the account's own answer is a message too, marked as ours
     assert own.from_account is True
@@ -146,7 +147,8 @@ def test_xaa_reply_threads_on_conversation_id():
     message = only_message("xaa_post_reply")
     assert message.kind == "reply"
     assert message.parent_external_id == "2095000000000000300"
-    assert message.thread_key == "x:conv:2095000000000000300"
+    # under the account's own post: Jane's own thread (issue 12)
+    assert message.thread_key == f"x:conv:2095000000000000300:{JANE}"
     assert message.author.handle == "jane_doe_42"
 
 
@@ -579,20 +581,6 @@ def test_malformed_tweets(payload, message):
             {"includes": {"users": [{"name": "no id"}]}},
             "the id of a user",
         ),
-        (
-            "poll.mentions",
-            {
-                "data": [
-                    {"id": "1", "author_id": "2", "attachments": {"media_keys": "3_1"}}
-                ]
-            },
-            "media_keys is not a list",
-        ),
-        (
-            "poll.dm_events",
-            {"data": [{"id": "1", "event_type": "MessageCreate", "sender_id": "2"}]},
-            "dm_conversation_id",
-        ),
     ],
 )
 def test_malformed_payloads(event_type, payload, message):
@@ -784,3 +772,178 @@ def test_mutated_fixtures_only_raise_payload_error(data):
         parse_event(event_type, payload, ACCOUNT)
     with contextlib.suppress(PayloadError):
         split_delivery(payload)
+
+
+# --- issue 12: threads per customer, edits, bad items, links ---
+
+LUCA = "1700000000000000033"
+BRAND_POST = "2095000000000000700"
+
+
+def poll(name):
+    return parse_event("poll.mentions", load_fixture(f"x/{name}.json"), ACCOUNT)
+
+
+def test_replies_under_the_accounts_post_are_one_thread_per_customer():
+    event = poll("poll_mentions_brand_post")
+    assert event.ignored == []
+    by_id = {m.external_id: m for m in event.messages}
+    jane, marco = by_id["2095000000000000701"], by_id["2095000000000000702"]
+    assert jane.thread_key == f"x:conv:{BRAND_POST}:{JANE}"
+    assert marco.thread_key == f"x:conv:{BRAND_POST}:{MARCO}"
+    # Luca answers Jane, not us: he joins her thread (a reply under a comment)
+    assert by_id["2095000000000000703"].thread_key == jane.thread_key
+    # Jane answering our answer to her stays in her thread
+    assert by_id["2095000000000000705"].thread_key == jane.thread_key
+    # all started under the account's post, which is their origin
+    assert jane.origin_post.external_id == BRAND_POST
+    assert jane.origin_post.from_account is True
+
+
+def test_the_accounts_answer_joins_the_customer_it_answers():
+    page = load_fixture("x/poll_mentions_brand_post.json")
+    [answer] = [
+        t
+        for t in page["includes"]["tweets"]
+        if t["author_id"] == ACCOUNT and t.get("in_reply_to_user_id")
+    ]
+    answer = {
+        **answer,
+        "id": "2095000000000000799",
+        "edit_history_tweet_ids": ["2095000000000000799"],
+        "in_reply_to_user_id": MARCO,
+    }
+    page["data"] = [answer]
+    [message] = parse_event("poll.mentions", page, ACCOUNT).messages
+    assert message.from_account is True
+    assert message.thread_key == f"x:conv:{BRAND_POST}:{MARCO}"
+
+
+def test_a_customers_own_conversation_keeps_whoever_joins_it():
+    # page 1: Marco replies to Jane's mention; the conversation is hers
+    followup, root = poll("poll_mentions_page1").messages
+    assert followup.thread_key == root.thread_key == "x:conv:2095000000000000500"
+
+
+def test_v1_replies_to_the_accounts_post_are_one_thread_per_customer():
+    body = load_fixture("x/aaa_tweet_create_batch.json")
+    tweet = body["tweet_create_events"][0]
+    other = copy.deepcopy(tweet)
+    other["id_str"] = "2095000000000000099"
+    other["user"] = {**other["user"], "id_str": MARCO, "screen_name": "marco_rossi"}
+    body["tweet_create_events"] = [tweet, other]
+    [jane, marco] = parse_event("aaa.tweet_create", body, ACCOUNT).messages
+    assert jane.parent_external_id == marco.parent_external_id
+    assert jane.thread_key != marco.thread_key
+    assert marco.thread_key == f"x:conv:{jane.parent_external_id}:{MARCO}"
+
+
+def test_edited_root_and_replies_to_its_new_version_are_one_thread():
+    [before] = poll("poll_mentions_edit_before").messages
+    after = poll("poll_mentions_edit_after")
+    assert after.ignored == []
+    by_id = {m.external_id: m for m in after.messages}
+    edit = by_id["2095000000000000800"]
+    marco, followup = by_id["2095000000000000802"], by_id["2095000000000000803"]
+    to_brand = by_id["2095000000000000902"]
+    assert before.thread_key == "x:conv:2095000000000000800"
+    # the new version lands on the first id, as an edit
+    assert (edit.external_id, edit.action) == ("2095000000000000800", "edit")
+    assert edit.text.endswith("tracking says delivered")
+    assert edit.permalink.endswith("/2095000000000000801")
+    for reply in (marco, followup):
+        assert reply.thread_key == before.thread_key
+        assert reply.parent_external_id == "2095000000000000800"
+    # the account's edited post: Jane's thread under its first id
+    assert to_brand.thread_key == f"x:conv:2095000000000000900:{JANE}"
+    assert to_brand.origin_post.external_id == "2095000000000000900"
+
+
+def test_a_reply_to_a_version_nothing_expands_keeps_that_id():
+    # Nothing in the page maps 801 to 800: the parser keeps 801, and the base
+    # addon finds the post through the version id it recorded with the edit.
+    page = load_fixture("x/poll_mentions_edit_after.json")
+    page["data"] = [page["data"][2]]  # Marco's reply to 801
+    page["includes"]["tweets"] = []  # the edited post not expanded
+    [reply] = parse_event("poll.mentions", page, ACCOUNT).messages
+    assert reply.thread_key == "x:conv:2095000000000000801"  # nothing tells more
+
+
+def test_one_malformed_post_is_skipped_and_reported_the_rest_kept():
+    event = poll("poll_mentions_links_and_bad_item")
+    assert {m.external_id for m in event.messages} == {
+        "2095000000000000953",
+        "2095000000000000950",
+    }
+    assert len(event.ignored) == 2
+    assert event.ignored[0].startswith("post 2095000000000000952 skipped:")
+    assert "media_keys is not a list" in event.ignored[0]
+    assert event.ignored[1].startswith("post without a valid id skipped:")
+
+
+@pytest.mark.parametrize(
+    ("event_type", "page", "reported"),
+    [
+        (
+            "poll.mentions",
+            {
+                "data": [
+                    {"id": "1", "author_id": "2", "attachments": {"media_keys": "3_1"}}
+                ]
+            },
+            "media_keys is not a list",
+        ),
+        (
+            "poll.dm_events",
+            {"data": [{"id": "1", "event_type": "MessageCreate", "sender_id": "2"}]},
+            "dm_conversation_id",
+        ),
+    ],
+)
+def test_malformed_page_items_are_reported_not_raised(event_type, page, reported):
+    event = parse_event(event_type, page, ACCOUNT)
+    assert event.messages == []
+    [report] = event.ignored
+    assert reported in report
+
+
+def test_links_are_expanded_and_media_links_dropped_original_kept():
+    event = poll("poll_mentions_links_and_bad_item")
+    post = next(m for m in event.messages if m.external_id == "2095000000000000950")
+    assert post.text == (
+        "@AcmeSupport the manual at https://www.acme.example/manuals/x3.pdf "
+        "says 3 years"
+    )
+    assert "https://t.co/AbCdEf1234" in post.original_text
+    assert "https://t.co/PhOtO56789" in post.original_text
+    assert len(post.attachments) == 1
+    other = next(m for m in event.messages if m.external_id == "2095000000000000953")
+    assert other.original_text == ""  # nothing changed, nothing doubled
+
+
+def test_a_media_link_stays_when_the_media_is_not_attached():
+    page = load_fixture("x/poll_mentions_links_and_bad_item.json")
+    page["data"] = [page["data"][3]]
+    page["includes"].pop("media")  # not expanded: the link is all the agent has
+    [post] = parse_event("poll.mentions", page, ACCOUNT).messages
+    assert post.attachments == ()
+    assert post.text.endswith("/status/2095000000000000950/photo/1")
+
+
+def test_v1_links_are_expanded_and_the_media_link_dropped():
+    body = load_fixture("x/aaa_tweet_create_mention.json")
+    tweet = body["tweet_create_events"][0]
+    media = (tweet.get("extended_entities") or tweet["entities"])["media"][0]
+    tweet["text"] = f"@AcmeSupport see https://t.co/LiNk000001 {media['url']}"
+    tweet["entities"]["urls"] = [
+        {
+            "url": "https://t.co/LiNk000001",
+            "expanded_url": "https://www.acme.example/order/A-10442",
+            "display_url": "acme.example/order/A-10442",
+            "indices": [17, 40],
+        }
+    ]
+    tweet.pop("extended_tweet", None)
+    [message] = parse_event("aaa.tweet_create", body, ACCOUNT).messages
+    assert message.text == "@AcmeSupport see https://www.acme.example/order/A-10442"
+    assert media["url"] in message.original_text

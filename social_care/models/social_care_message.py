@@ -71,6 +71,14 @@ class SocialCareMessage(models.Model):
     )
     provider = fields.Selection(related="account_id.provider", store=True)
     external_id = fields.Char("Platform ID", index=True, copy=False)
+    version_external_id = fields.Char(
+        "Latest version ID",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The platform's id of the latest version of an edited post: replies "
+        "to that version name it.",
+    )
     direction = fields.Selection(
         [("in", "Received"), ("out", "Sent")], required=True, default="in"
     )
@@ -80,6 +88,12 @@ class SocialCareMessage(models.Model):
     is_private = fields.Boolean("Private")
     kind = fields.Char(help="mention, reply, quote, comment, visitor_post, dm, ...")
     text = fields.Text()
+    original_text = fields.Text(
+        "Text as posted",
+        readonly=True,
+        help="The text exactly as the platform sent it, when the text shown "
+        "differs (shortened links expanded).",
+    )
     identity_id = fields.Many2one("social.care.identity", "Author", index=True)
     partner_id = fields.Many2one(related="identity_id.partner_id", string="Contact")
     user_id = fields.Many2one(
@@ -165,22 +179,31 @@ class SocialCareMessage(models.Model):
         if not parsed_messages:
             return self.browse()
         rows = self._social_known(account, parsed_messages)
-        firsts, values, parents = {}, {}, {}
+        firsts, values, parents, joined = {}, {}, {}, set()
+        # Edited posts of this batch, by the id of their new version.
+        versions = {
+            p.version_id: p.external_id for p in parsed_messages if p.version_id
+        }
         for parsed in parsed_messages:
             external_id = parsed.external_id
             if external_id in rows or external_id in firsts:
                 continue
             # A reply belongs to its parent's conversation when we know the
             # parent: recorded, or created earlier in this batch.
-            parent = values.get(parsed.parent_external_id)
+            parent_ref = versions.get(
+                parsed.parent_external_id, parsed.parent_external_id
+            )
+            parent = values.get(parent_ref)
             if parent:
-                parents[external_id] = parsed.parent_external_id
+                parents[external_id] = parent_ref
             else:
-                parent = rows.get(parsed.parent_external_id)
+                parent = rows.get(parent_ref)
+            if self._social_joins_parent(parent):
+                joined.add(external_id)
             firsts[external_id] = parsed
             values[external_id] = self._social_inbound_values(account, parsed, parent)
         self._social_set_authors(account, firsts, values)
-        self._social_set_origin_posts(account, firsts, values)
+        self._social_set_origin_posts(account, firsts, values, joined)
         created = self.create(list(values.values()))
         rows.update(zip(values, created, strict=True))
         for external_id, parent_external_id in parents.items():
@@ -206,15 +229,18 @@ class SocialCareMessage(models.Model):
         external_ids = {m.external_id for m in parsed_messages} | {
             m.parent_external_id for m in parsed_messages if m.parent_external_id
         }
-        known = {
-            message.external_id: message
-            for message in self.search(
-                [
-                    ("account_id", "=", account.id),
-                    ("external_id", "in", list(external_ids)),
-                ]
-            )
-        }
+        known = {}
+        for message in self.search(
+            [
+                ("account_id", "=", account.id),
+                "|",
+                ("external_id", "in", list(external_ids)),
+                ("version_external_id", "in", list(external_ids)),
+            ]
+        ):
+            known[message.external_id] = message
+            if message.version_external_id:  # a reply to the edited version
+                known.setdefault(message.version_external_id, message)
         echoes = {}
         for parsed in parsed_messages:
             prefix, _sep, reference = parsed.app_metadata.partition(":")
@@ -256,8 +282,16 @@ class SocialCareMessage(models.Model):
     def _social_apply_update(self, parsed):
         """An edit or delete of a known message; a plain duplicate changes nothing."""
         self.ensure_one()
+        if parsed.version_id and parsed.version_id != self.version_external_id:
+            self.version_external_id = parsed.version_id
         if parsed.action == "edit" and parsed.text != self.text and not self.is_deleted:
-            self.write({"text": parsed.text, "is_edited": True})
+            self.write(
+                {
+                    "text": parsed.text,
+                    "original_text": parsed.original_text or False,
+                    "is_edited": True,
+                }
+            )
             if self.ticket_id:
                 self.ticket_id._social_post_note(
                     Markup("%s<br/>%s")
@@ -286,14 +320,31 @@ class SocialCareMessage(models.Model):
             "is_private": parsed.is_private,
             "kind": parsed.kind,
             "text": parsed.text,
+            "original_text": parsed.original_text or False,
+            "version_external_id": parsed.version_id or False,
             "parent_external_id": parsed.parent_external_id or False,
             "parent_id": parent.id if isinstance(parent, models.BaseModel) else False,
-            "thread_key": (parent and parent["thread_key"]) or parsed.thread_key,
+            "thread_key": (self._social_joins_parent(parent) and parent["thread_key"])
+            or parsed.thread_key,
             "permalink": parsed.permalink or False,
             "posted_at": parsed.created_at or fields.Datetime.now(),
             "is_edited": parsed.action == "edit",
             "is_deleted": parsed.action == "delete",
         }
+
+    @api.model
+    def _social_joins_parent(self, parent):
+        """Whether a reply to ``parent`` (a row, or new values) joins its thread.
+
+        Not under the account's own post: shared by every customer answering
+        it, it is split per customer by the parser's thread keys.
+        """
+        if not parent:
+            return False
+        own_post = parent["from_account"] and not (
+            parent["parent_external_id"] or parent["parent_id"]
+        )
+        return not own_post
 
     @api.model
     def _social_set_authors(self, account, firsts, values):
@@ -315,11 +366,12 @@ class SocialCareMessage(models.Model):
             values[parsed.external_id]["identity_id"] = identity.id
 
     @api.model
-    def _social_set_origin_posts(self, account, firsts, values):
+    def _social_set_origin_posts(self, account, firsts, values, joined):
         """The origin posts of new customer messages that start a conversation.
 
-        A message whose parent is known joins a conversation already started;
-        the posts are recorded together, for the whole batch.
+        A message that ``joined`` its known parent's thread is in a
+        conversation already started; the posts are recorded together, for
+        the whole batch.
         """
         starting = [
             parsed
@@ -327,8 +379,7 @@ class SocialCareMessage(models.Model):
             if parsed.origin_post
             and not parsed.from_account
             and parsed.action != "delete"
-            and not values[parsed.external_id]["parent_id"]
-            and parsed.parent_external_id not in values
+            and parsed.external_id not in joined
         ]
         posts = self.env["social.care.post"]._social_record(
             account, [parsed.origin_post for parsed in starting]

@@ -75,6 +75,9 @@ class SocialMessage:
     ``thread_key`` groups messages of one conversation into one ticket.
     ``from_account`` marks the account's own messages (echoes, own posts).
     ``origin_post`` is the post the conversation started under, when known.
+    ``original_text`` is the text as the platform wrote it, when ``text`` shows
+    it otherwise (shortened links expanded). ``version_id`` is the platform's id
+    of this version of an edited post, whose ``external_id`` stays the first's.
     """
 
     account_ref: str
@@ -95,6 +98,8 @@ class SocialMessage:
     # Another app (e.g. the platform's own inbox) answers this conversation:
     # we keep the message for the record, it is not ours to answer.
     handled_elsewhere: bool = False
+    original_text: str = ""
+    version_id: str = ""
 
     @property
     def is_private(self):

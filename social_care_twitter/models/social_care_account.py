@@ -46,6 +46,7 @@ MAX_PAGES = 10  # the mentions timeline stops at 800 posts anyway
 DM_HISTORY_DAYS = 30  # X keeps DM events for 30 days
 MAX_DM_LENGTH = 10000
 BASIC_DM_EVERY = timedelta(hours=24)  # Basic: one DM lookup per 24 hours
+_X_ID_RE = re.compile(r"[0-9]{1,20}")
 SEARCH_MAX_AGE = timedelta(days=6)  # recent search covers the last 7 days
 MEDIA_HOSTS = ("pbs.twimg.com", "ton.twitter.com", "video.twimg.com")
 
@@ -125,8 +126,25 @@ class XSession(requests.Session):
 
 def _newest(*ids):
     """The largest X id (ids are numbers beyond 2**53, kept as strings)."""
-    ids = [i for i in ids if i]
+    ids = [i for i in ids if _X_ID_RE.fullmatch(i or "")]
     return max(ids, key=int) if ids else None
+
+
+def _item_id(item):
+    """A page item's id, or None when the item is malformed.
+
+    A malformed item stays in its page for the parser to skip and report: it
+    must not stop the poll that carries the other items.
+    """
+    item_id = item.get("id") if isinstance(item, dict) else None
+    return item_id if isinstance(item_id, str) and _X_ID_RE.fullmatch(item_id) else None
+
+
+def _item_moment(item):
+    try:
+        return _moment(item.get("created_at")) if isinstance(item, dict) else None
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def _moment(value):
@@ -908,8 +926,14 @@ class SocialCareAccount(models.Model):
         X pages come newest first; stored oldest first, a conversation's
         ticket starts with its first post and our own replies find it.
         """
-        items = sorted(page.get("data") or [], key=lambda i: int(i.get("id") or 0))
-        newest = _newest(*(item.get("id") for item in items))
+        data = page.get("data")
+        items = sorted(
+            data if isinstance(data, list) else [],
+            key=lambda i: int(_item_id(i) or 0),
+        )
+        newest = _newest(*(_item_id(item) for item in items))
+        if not newest:  # nothing but malformed items: stored once, by content
+            newest = hashlib.sha256(repr(items).encode()).hexdigest()[:16]
         return ParsedDelivery(
             account_ref=self.external_ref,
             delivery_key=f"poll:{stream}:{newest}",
@@ -982,8 +1006,12 @@ class SocialCareAccount(models.Model):
         fresh = [
             item
             for item in page.get("data") or []
-            if (not last_id or int(item.get("id") or 0) > int(last_id))
-            and (not since or (_moment(item.get("created_at")) or since) >= since)
+            if (
+                not last_id
+                or _item_id(item) is None  # malformed: on to the parser's report
+                or int(_item_id(item)) > int(last_id)
+            )
+            and (not since or (_item_moment(item) or since) >= since)
         ]
         return fresh, len(fresh) < len(page.get("data") or [])
 
@@ -1055,7 +1083,7 @@ class SocialCareAccount(models.Model):
     @staticmethod
     def _twitter_covered(items, since, started):
         """How much of [since, started] the pages read so far cover (0 to 1)."""
-        moments = [_moment(item.get("created_at")) for item in items]
+        moments = [_item_moment(item) for item in items]
         oldest = min((m for m in moments if m), default=None)
         span = (started - since).total_seconds()
         if not oldest or span <= 0:
@@ -1122,7 +1150,7 @@ class SocialCareAccount(models.Model):
             if not token:
                 cursor["dm_last_id"] = _newest(
                     cursor.get("dm_last_id"),
-                    *(item.get("id") for item in page.get("data") or []),
+                    *(_item_id(item) for item in page.get("data") or []),
                 )
             cursor["dm_polled_at"] = _iso(fields.Datetime.now())
             state["dm_token"] = (page.get("meta") or {}).get("next_token")

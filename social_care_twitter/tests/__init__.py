@@ -6,5 +6,6 @@ from . import (
     test_poll,
     test_posts,
     test_private_move,
+    test_threading,
     test_webhook,
 )

@@ -96,7 +96,8 @@ class TestWebhook(XSetupMixin, HttpCase):
         self.assertTrue(mention.is_deleted)
         self.assertEqual(mention.identity_id.external_id, JANE)
         # AAA batch: Jane's reply is ticketed, our own reply is not a customer's.
-        self.assertTrue(self.ticket("x:conv:2095000000000000010"))
+        # (issue 12: a reply under the account's post is Jane's own thread)
+        self.assertTrue(self.ticket(f"x:conv:2095000000000000010:{JANE}"))
         own = self.message("2095000000000000012")
         self.assertTrue(own.from_account)
         self.assertEqual(own.direction, "out")
@@ -110,7 +111,7 @@ class TestWebhook(XSetupMixin, HttpCase):
         self.assertEqual(li_wei.ticket_id.social_identity_id.handle, "li_wei_sh")
         self.assertEqual(self.message("2095000000000000302").kind, "quote")
         self.assertEqual(self.message("2095000000000000301").kind, "reply")
-        self.assertTrue(self.ticket("x:conv:2095000000000000300"))
+        self.assertTrue(self.ticket(f"x:conv:2095000000000000300:{JANE}"))
         # Media: public from pbs.twimg.com, DM media signed with the token.
         hosts = {call.host for call in x.media_calls}
         self.assertEqual(hosts, {"pbs.twimg.com", "ton.twitter.com"})

@@ -231,7 +231,11 @@ def _v2_attachments(holder, media_index):
 
 
 def _v2_includes(holder):
-    """The users, media and referenced posts a v2 page or XAA envelope expands."""
+    """The users, media and referenced posts a v2 page or XAA envelope expands.
+
+    Included posts are indexed by every id of their edit history too, so a
+    reference to any version finds them.
+    """
     includes = _opt_obj(holder.get("includes"), "includes")
     media_index = {}
     for media in _items(includes.get("media"), "includes.media"):
@@ -239,12 +243,81 @@ def _v2_includes(holder):
             media_index[media["media_key"]] = media
     posts = {}
     for post in _items(includes.get("tweets"), "includes.tweets"):
-        if isinstance(post.get("id"), str):
-            posts[post["id"]] = post
+        for version in (post.get("id"), *_edit_history(post)):
+            if isinstance(version, str):
+                posts.setdefault(version, post)
     return (
         _users_by_id(includes.get("users"), "includes.users"),
         media_index,
         posts,
+    )
+
+
+def _edit_history(post):
+    """The ids of a v2 post's versions, first to last (valid ids only)."""
+    history = post.get("edit_history_tweet_ids")
+    if not isinstance(history, list):
+        return ()
+    return tuple(i for i in history if isinstance(i, str) and _ID_RE.fullmatch(i))
+
+
+def _first_versions(post, posts):
+    """``{any version's id: the first version's id}`` from the edit histories.
+
+    Each version of an edited post has its own id, and X gives an edited root
+    its new id as ``conversation_id`` too: replies to the new version would
+    open a second thread. The first id is the thread key of all of them.
+    """
+    aliases = {}
+    for holder in (post, *posts.values()):
+        history = _edit_history(holder)
+        for version in history:
+            aliases.setdefault(version, history[0])
+    return aliases
+
+
+# --- links ---
+
+
+_MEDIA_LINK_RE = re.compile(
+    r"https://(?:www\.)?(?:x|twitter)\.com/[A-Za-z0-9_]{1,50}/status/[0-9]{1,20}"
+    r"/(?:photo|video)/[0-9]{1,2}"
+)
+
+
+def _expanded_text(text, links, media_keys):
+    """The text with t.co links as their expanded URL; media links removed.
+
+    X shortens every link to a t.co address and appends one for attached
+    media, which only repeats the attachment the agent sees anyway. A link
+    without a usable ``expanded_url`` stays as X wrote it.
+    """
+    removed = False
+    for link in links:
+        short = _display(link.get("url"))
+        if not short or short not in text:
+            continue
+        expanded = _display(link.get("expanded_url"))
+        key = link.get("media_key")
+        repeats_media = media_keys and (
+            (isinstance(key, str) and key in media_keys)
+            or bool(_MEDIA_LINK_RE.fullmatch(expanded))
+        )
+        if repeats_media:
+            text, removed = text.replace(short, ""), True
+        elif expanded.startswith(("https://", "http://")):
+            text = text.replace(short, expanded)
+    return text.rstrip() if removed else text
+
+
+def _link_entities(holder):
+    """``entities.urls`` of a v2 post or note, or of a v1.1 tweet (objects only)."""
+    entities = holder.get("entities")
+    urls = entities.get("urls") if isinstance(entities, dict) else None
+    return (
+        [link for link in urls if isinstance(link, dict)]
+        if isinstance(urls, list)
+        else []
     )
 
 
@@ -295,25 +368,95 @@ def _post_kind(parent, quotes):
     return "quote" if quotes else "mention"
 
 
-def _v2_post_origin(post, original, parent, references, includes, account_ref):
+def _v2_post_origin(post, ids, references, includes, account_ref):
     """The root of the conversation, or else the post quoted: None for a new post."""
     users, _media, posts = includes
-    conversation = _opt_id(post.get("conversation_id"), "conversation_id")
-    root = conversation if conversation != original else ""
+    root = ids["root"] if ids["root"] != ids["original"] else ""
     root = root or references.get("quoted", "")
     if not root:
         return None
     in_reply_to_user = _opt_id(post.get("in_reply_to_user_id"), "in_reply_to_user_id")
     replied_to_account = (
-        parent == root and bool(account_ref) and in_reply_to_user == account_ref
+        ids["parent"] == root and bool(account_ref) and in_reply_to_user == account_ref
     )
     links = _linked_status_urls(post)
     return _v2_origin(root, users, posts, links, account_ref, replied_to_account)
 
 
+def _v2_thread_key(post, ids, author_id, posts, account_ref):
+    """One customer's conversation: split per customer under the account's post.
+
+    A conversation a customer started is theirs, with whoever joins it. Under
+    the account's own post, each customer replying has a thread of their own
+    (as each top-level comment under a Facebook Page post); the account's
+    answers join the customer they answer. Deeper replies join their parent's
+    thread in the base addon, when the parent is recorded.
+    """
+    root, parent = ids["root"], ids["parent"]
+    key = f"x:conv:{root}"
+    if not parent or root == ids["original"]:
+        return key
+    in_reply_to_user = _opt_id(post.get("in_reply_to_user_id"), "in_reply_to_user_id")
+    root_author = _display((posts.get(root) or {}).get("author_id"))
+    own_root = (
+        root_author == account_ref
+        if root_author
+        else parent == root and in_reply_to_user == account_ref
+    )
+    if not own_root:
+        return key
+    parent_post = posts.get(parent) if parent != root else None
+    customer = _thread_customer(post, author_id, parent_post, account_ref)
+    if not customer or customer == account_ref:
+        return key
+    return f"{key}:{customer}"
+
+
+def _thread_customer(post, author_id, parent_post, account_ref):
+    """Whose thread under the account's post a post belongs to.
+
+    A reply to a customer joins that customer's thread; a reply to the
+    account's answer joins the customer the answer was for; a reply to the
+    account's root post starts the author's own.
+    """
+    in_reply_to_user = _opt_id(post.get("in_reply_to_user_id"), "in_reply_to_user_id")
+    if in_reply_to_user and in_reply_to_user != account_ref:
+        return in_reply_to_user
+    if parent_post and parent_post.get("author_id") == account_ref:
+        answered = _display(parent_post.get("in_reply_to_user_id"))
+        if answered and answered != account_ref:
+            return answered
+    return author_id
+
+
+def _v2_ids(post, references, posts):
+    """The post's own, parent, quoted and root ids, as their first versions."""
+    post_id = _id(post.get("id"), "post id")
+    history = post.get("edit_history_tweet_ids")
+    original = (
+        _id(history[0], "edit_history_tweet_ids")
+        if isinstance(history, list) and history
+        else post_id
+    )
+    first = _first_versions(post, posts)
+    parent = _opt_id(post.get("in_reply_to_tweet_id"), "in_reply_to_tweet_id")
+    parent = first.get(parent, parent) or first.get(
+        references.get("replied_to", ""), references.get("replied_to", "")
+    )
+    conversation = _opt_id(post.get("conversation_id"), "conversation_id")
+    for kind, ref in references.items():
+        references[kind] = first.get(ref, ref)
+    return {
+        "post": post_id,
+        "original": original,
+        "parent": parent,
+        "root": first.get(conversation, conversation) or parent or original,
+    }
+
+
 def _v2_post(event, post, includes, account_ref):
     """A v2 post (poll pages, XAA): conversation_id is the thread."""
-    users, media, _posts = includes
+    users, media, posts = includes
     post_id = _id(post.get("id"), "post id")
     references = {}
     for ref in _items(post.get("referenced_tweets"), "referenced_tweets"):
@@ -322,39 +465,41 @@ def _v2_post(event, post, includes, account_ref):
     if "retweeted" in references:
         event.ignored.append(f"post {post_id} is a repost, not a conversation")
         return
-    parent = _opt_id(post.get("in_reply_to_tweet_id"), "in_reply_to_tweet_id")
-    parent = parent or references.get("replied_to", "")
-    history = post.get("edit_history_tweet_ids")
-    original = (
-        _id(history[0], "edit_history_tweet_ids")
-        if isinstance(history, list) and history
-        else post_id
-    )
-    conversation = _opt_id(post.get("conversation_id"), "conversation_id")
+    ids = _v2_ids(post, references, posts)
     author_id = _id(post.get("author_id"), f"author_id of post {post_id}")
     author = _author(author_id, users.get(author_id))
     note = _opt_obj(post.get("note_tweet"), "note_tweet")
+    note_text = _text(note.get("text"), "note_tweet.text")
+    text = note_text or _text(post.get("text"), f"text of post {post_id}")
+    attachments = _v2_attachments(post, media)
+    media_keys = _opt_obj(post.get("attachments"), "attachments").get("media_keys")
+    shown = _expanded_text(
+        text,
+        _link_entities(note if note_text else post),
+        {k for k in media_keys if isinstance(k, str) and k in media}
+        if attachments
+        else set(),
+    )
     event.messages.append(
         SocialMessage(
             account_ref=account_ref,
-            external_id=original,
+            external_id=ids["original"],
             channel="x_public",
-            thread_key=f"x:conv:{conversation or parent or original}",
-            action="edit" if original != post_id else "create",
-            kind=_post_kind(parent, "quoted" in references),
-            text=_text(note.get("text"), "note_tweet.text")
-            or _text(post.get("text"), f"text of post {post_id}"),
+            thread_key=_v2_thread_key(post, ids, author_id, posts, account_ref),
+            action="edit" if ids["original"] != post_id else "create",
+            kind=_post_kind(ids["parent"], "quoted" in references),
+            text=shown,
+            original_text=text if shown != text else "",
+            version_id=post_id if post_id != ids["original"] else "",
             author=author,
-            parent_external_id=parent,
+            parent_external_id=ids["parent"],
             permalink=_permalink(author, post_id),
             created_at=_iso_date(
                 post.get("created_at"), f"created_at of post {post_id}"
             ),
             from_account=author_id == account_ref,
-            attachments=_v2_attachments(post, media),
-            origin_post=_v2_post_origin(
-                post, original, parent, references, includes, account_ref
-            ),
+            attachments=attachments,
+            origin_post=_v2_post_origin(post, ids, references, includes, account_ref),
         )
     )
 
@@ -386,15 +531,34 @@ def _v1_tweet(event, tweet, account_ref):
     )
     media = _items(_opt_obj(entities, "entities").get("media"), "entities.media")
     origin = _v1_origin(tweet, parent, quoted, account_ref)
+    attachments = _v1_attachments(media)
+    # v1.1 lists the media's own t.co link under entities.media, not urls.
+    links = _link_entities(extended if extended.get("full_text") else tweet)
+    media_links = [{"url": m.get("url"), "media_key": m.get("id_str")} for m in media]
+    shown = _expanded_text(
+        text,
+        links + media_links,
+        {m["media_key"] for m in media_links} if attachments else set(),
+    )
+    thread = parent or original
+    if (
+        parent
+        and tweet.get("in_reply_to_user_id_str") == account_ref
+        and author.external_id != account_ref
+    ):
+        # A reply to the account's post: this customer's own thread under it.
+        thread = f"{parent}:{author.external_id}"
     event.messages.append(
         SocialMessage(
             account_ref=account_ref,
             external_id=original,
             channel="x_public",
-            thread_key=f"x:conv:{parent or original}",
+            thread_key=f"x:conv:{thread}",
             action="edit" if original != tweet_id else "create",
             kind=_post_kind(parent, bool(quoted)),
-            text=text,
+            text=shown,
+            original_text=text if shown != text else "",
+            version_id=tweet_id if tweet_id != original else "",
             author=author,
             parent_external_id=parent,
             permalink=_permalink(author, tweet_id),
@@ -402,7 +566,7 @@ def _v1_tweet(event, tweet, account_ref):
                 tweet.get("created_at"), f"created_at of tweet {tweet_id}"
             ),
             from_account=author.external_id == account_ref,
-            attachments=_v1_attachments(media),
+            attachments=attachments,
             origin_post=origin,
         )
     )
@@ -627,22 +791,35 @@ def _page_errors(event, page):
         event.ignored.append(f"X reported a partial error: {detail or _short(error)}")
 
 
-def _poll_posts(payload, account_ref):
+def _page_items(payload, account_ref, parse_item, what):
+    """Each item of a polled page; a malformed one is skipped and reported.
+
+    A page holds up to a hundred posts of different people: one X cannot
+    describe must not hold back the others (its event keeps the report).
+    """
     event = ParsedEvent()
     includes = _v2_includes(payload)
-    for post in _items(payload.get("data"), "data"):
-        _v2_post(event, post, includes, account_ref)
+    data = payload.get("data")
+    if data is not None and not isinstance(data, list):
+        raise PayloadError(f"data is not a list: {_short(data)}")
+    for item in data or ():
+        item_id = item.get("id") if isinstance(item, dict) else None
+        valid_id = isinstance(item_id, str) and _ID_RE.fullmatch(item_id)
+        label = item_id if valid_id else "without a valid id"
+        try:
+            parse_item(event, _obj(item, f"an item of {what}"), includes, account_ref)
+        except PayloadError as error:
+            event.ignored.append(f"{what} {label} skipped: {error}")
     _page_errors(event, payload)
     return event
+
+
+def _poll_posts(payload, account_ref):
+    return _page_items(payload, account_ref, _v2_post, "post")
 
 
 def _poll_dm_events(payload, account_ref):
-    event = ParsedEvent()
-    includes = _v2_includes(payload)
-    for dm in _items(payload.get("data"), "data"):
-        _v2_dm(event, dm, includes, account_ref)
-    _page_errors(event, payload)
-    return event
+    return _page_items(payload, account_ref, _v2_dm, "DM event")
 
 
 _PARSERS = {
