@@ -80,7 +80,8 @@ def test_feed_comment_add():
         "Hi! My order S00042 still hasn't arrived, can you check? maija@example.com"
     )
     assert message.author == MAIJA
-    assert message.parent_external_id == ""
+    # Meta's parent_id of a top-level comment: the post (issue 12 item 1).
+    assert message.parent_external_id == POST
     assert message.permalink == POST_LINK
     assert message.created_at == datetime(2026, 9, 1, 10, 0, 3)
     assert message.from_account is False
@@ -147,6 +148,70 @@ def test_page_own_post_is_ignored():
     assert event.ignored == [
         f"Facebook post {PAGE}_722000000000099 add by the page itself"
     ]
+
+
+# Comments under a visitor post (issue 12 item 1). Shapes: Meta's Page feed
+# webhook reference (parent_id: the post for a top-level comment, the parent
+# comment for a reply; the Page's own comments have from.id == the Page), as in
+# bottender's feed_commentEdited (a comment on a user's status, parent_id ==
+# post_id) and feed_sentByPage (the Page's reply, from.id == entry id).
+VISITOR_POST = f"{PAGE}_722000000000099"
+PAGE_ON_VISITOR_POST = "722000000000099_1310000000000001"
+JUKKA = {"id": "7098765432109876", "name": "Jukka Lehtonen"}
+
+
+def visitor_post_comment(comment_id, author, parent_id, text):
+    body = load("feed_comment_add.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    value.update(
+        {
+            "from": author,
+            "comment_id": comment_id,
+            "post_id": VISITOR_POST,
+            "parent_id": parent_id,
+            "message": text,
+        }
+    )
+    value["post"]["id"] = VISITOR_POST
+    del value["post"]["permalink_url"]
+    return body
+
+
+def test_page_comment_on_a_visitor_post_names_the_post_as_parent():
+    page = {"id": PAGE, "name": "Nordic Bikes Oy"}
+    body = visitor_post_comment(
+        PAGE_ON_VISITOR_POST, page, VISITOR_POST, "Sorry! Which shop?"
+    )
+    message = only_message(parse_one(body))
+    assert (message.from_account, message.kind) == (True, "comment")
+    # The base joins a recorded parent's thread: the visitor post's fb:post key.
+    assert message.parent_external_id == VISITOR_POST
+    assert message.thread_key == f"fb:comment:{PAGE_ON_VISITOR_POST}"
+
+
+def test_visitor_reply_to_the_page_comment_names_it_as_parent():
+    body = visitor_post_comment(
+        "722000000000099_1310000000000002",
+        JUKKA,
+        PAGE_ON_VISITOR_POST,
+        "The one in Kallio.",
+    )
+    message = only_message(parse_one(body))
+    assert (message.from_account, message.kind) == (False, "reply")
+    assert message.parent_external_id == PAGE_ON_VISITOR_POST
+    assert message.author == Author(
+        external_id="7098765432109876", name="Jukka Lehtonen"
+    )
+
+
+def test_another_customer_comment_under_a_visitor_post_names_the_post():
+    maija = {"id": MAIJA.external_id, "name": MAIJA.name}
+    body = visitor_post_comment(
+        "722000000000099_1310000000000003", maija, VISITOR_POST, "Same for me!"
+    )
+    message = only_message(parse_one(body))
+    assert (message.kind, message.parent_external_id) == ("comment", VISITOR_POST)
+    assert message.author == MAIJA
 
 
 def test_reaction_is_ignored_with_a_reason():
@@ -590,7 +655,7 @@ def test_poll_fb_comments():
     assert (top.external_id, top.kind, top.parent_external_id) == (
         COMMENT,
         "comment",
-        "",
+        POST,
     )
     assert top.thread_key == f"fb:comment:{COMMENT}"
     assert top.author == MAIJA

@@ -257,7 +257,11 @@ def _fb_comment(account_ref, comment_id, post_id, parent_id, author, **fields):
     """A Facebook comment; its ticket is the top-level comment's.
 
     Top-level comments have the post as parent; replies have the top-level
-    comment (Facebook nests one level), so that is the thread for both.
+    comment (Facebook nests one level), so that is the thread for both. The
+    parent stays named: under a visitor post, which is recorded as the
+    visitor's message, the base puts every comment in the post's thread
+    (``fb:post:<id>``); the Page's own posts are not recorded, so their
+    comments keep a thread each.
     """
     is_reply = bool(parent_id) and parent_id != post_id
     top_level = parent_id if is_reply else comment_id
@@ -267,7 +271,7 @@ def _fb_comment(account_ref, comment_id, post_id, parent_id, author, **fields):
         channel="facebook_comment",
         thread_key=f"fb:comment:{top_level}",
         kind="reply" if is_reply else "comment",
-        parent_external_id=parent_id if is_reply else "",
+        parent_external_id=parent_id if is_reply else post_id,
         author=author,
         from_account=author is not None and author.external_id == account_ref,
         **fields,
