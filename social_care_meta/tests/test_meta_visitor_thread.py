@@ -132,6 +132,13 @@ class TestMetaVisitorThread(MetaGraphMixin, HttpCase):
         self.run_cron()
         self.assertEqual((reply.text, reply.ticket_id), ("Kallio, Helsinki.", ticket))
         self.assertEqual(self.tickets(), ticket)
+        # A hide in Meta's apps is told on the visitor's ticket.
+        hide = self.comment(VISITOR_REPLY, VISITOR, PAGE_COMMENT, "", "hide")
+        self.post(hide)
+        self.run_cron()
+        self.assertTrue(reply.meta_is_hidden)
+        bodies = "".join(ticket.message_ids.mapped("body"))
+        self.assertIn("hidden on", bodies, "told on the ticket")
 
     def test_another_customer_under_the_visitor_post_joins_the_visitors_ticket(self):
         # One delivery, one cron run: the parents are new rows of the same batch.
