@@ -15,7 +15,7 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from ..tools import sign
-from .common import FB_USER, PAGE, SECRET, MetaGraphMixin
+from .common import FB_USER, IG, PAGE, SECRET, MetaGraphMixin
 
 VISITOR = {"id": "7098765432109876", "name": "Jukka Lehtonen"}
 OTHER = {"id": FB_USER, "name": "Maija Virtanen"}
@@ -36,18 +36,18 @@ class TestMetaVisitorThread(MetaGraphMixin, HttpCase):
         cls.url = f"/social_care/webhook/{cls.app.id}"
 
     def post(self, *values):
-        """One webhook call with a feed change per value, signed as Meta signs."""
+        """One webhook call with a feed change per value."""
         stamp = int(time.time())
-        payload = {
-            "object": "page",
-            "entry": [
-                {
-                    "id": PAGE,
-                    "time": stamp,
-                    "changes": [{"field": "feed", "value": v} for v in values],
-                }
-            ],
-        }
+        changes = [{"field": "feed", "value": value} for value in values]
+        self.call_webhook(
+            {
+                "object": "page",
+                "entry": [{"id": PAGE, "time": stamp, "changes": changes}],
+            }
+        )
+
+    def call_webhook(self, payload):
+        """The webhook route called and signed as Meta does."""
         raw = json.dumps(payload).encode()
         headers = {
             "Content-Type": "application/json",
@@ -174,3 +174,31 @@ class TestMetaVisitorThread(MetaGraphMixin, HttpCase):
             self.tickets().mapped("social_thread_key"),
             [f"fb:comment:{second}", f"fb:comment:{first}"],
         )
+
+    def test_instagram_account_reply_joins_the_commenters_ticket(self):
+        # Instagram nests one level: every reply's parent_id is the top-level
+        # comment (comments webhook reference; the account's own reply has
+        # from.id == the Instagram account, as the poll reads it too).
+        top, own, again = "17900000000000001", "17900000000000002", "17900000000000003"
+        account_reply = self.ig_comment(own, "@liisa.cycles sent you a DM", top)
+        account_reply["entry"][0]["changes"][0]["value"]["from"] = {
+            "id": IG,
+            "username": "nordicbikes",
+        }
+        for payload in (
+            self.ig_comment(top, "Is the blue one back in stock?"),
+            account_reply,
+            self.ig_comment(again, "@nordicbikes thanks!", top),
+        ):
+            self.call_webhook(payload)
+        self.run_cron()
+        messages = self.env["social.care.message"].search(
+            [
+                ("account_id", "=", self.instagram.id),
+                ("external_id", "in", [top, own, again]),
+            ],
+            order="external_id",
+        )
+        self.assertEqual(messages.mapped("direction"), ["in", "out", "in"])
+        self.assertEqual(len(messages.ticket_id), 1)
+        self.assertEqual(messages.ticket_id.social_thread_key, f"ig:comment:{top}")
