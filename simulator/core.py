@@ -931,6 +931,121 @@ class Simulator(OnboardingMixin):
         payload = self._page_change("ratings", value)
         return self._deliver_held(conversation, message, payload)
 
+    def fb_visitor_post(self, text, person=0):
+        """A Facebook user posts on the Page (a visitor post): the feed webhook
+        says ``item: status, verb: add`` with its author in ``from`` and no
+        ``post`` object, as in bottender's feed_statusAdd capture.
+
+        Comments on it come with ``fb_comment``. Returns ``(conversation,
+        message)``; the message holds the HTTP status of the delivery.
+        """
+        cfg = self.config
+        text = (text or "").strip() or "Hello?"
+        moment = _now()
+        with self.lock:
+            customer = self._person("facebook_comment", person)
+            post_id = f"{cfg.page_id}_{self._meta_id()}"
+            conversation = self._new_conversation(
+                f"facebook_comment:{post_id}",
+                "facebook_comment",
+                customer,
+                post_id=post_id,
+                top_comment_id=None,
+            )
+            message = {
+                "id": post_id,
+                "kind": "visitor post",
+                "direction": "in",
+                "text": text,
+                "author": customer,
+                "in_reply_to": None,
+                "at": _iso(moment),
+            }
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        value = {
+            "from": {"id": customer["id"], "name": customer["name"]},
+            "item": "status",
+            "post_id": post_id,
+            "verb": "add",
+            "published": 1,
+            "created_time": int(moment.timestamp()),
+            "message": text,
+        }
+        return self._deliver_held(
+            conversation, message, self._page_change("feed", value)
+        )
+
+    def fb_comment(self, reply_to, text, person=0, as_page=False):
+        """Someone comments under a Facebook post of the simulator.
+
+        ``reply_to``: the post (a top-level comment, ``parent_id`` = the post)
+        or a comment (a reply; Facebook nests one level, so its ``parent_id``
+        is the top-level comment). Anyone may comment: ``person`` is a
+        Facebook person; ``as_page``: the Page writes it in Meta's own apps
+        (``from`` is the Page, as in bottender's feed_sentByPage capture).
+        Returns ``(conversation, message)``.
+        """
+        cfg = self.config
+        text = (text or "").strip() or "Hello?"
+        moment = _now()
+        with self.lock:
+            conversation = next(
+                (c for c in self.conversations if c.get("post_id") == reply_to),
+                None,
+            )
+            parent = None
+            if conversation is None:
+                conversation, parent = self._find_message(reply_to)
+            if conversation is None or conversation["channel"] != "facebook_comment":
+                raise ValueError(f"no Facebook post or comment {reply_to!r}")
+            post_id = conversation["post_id"]
+            top = None
+            if parent is not None and parent["id"] != post_id:
+                above = parent.get("in_reply_to")
+                top = above if above and above != post_id else parent["id"]
+            author = (
+                {"id": cfg.page_id, "name": cfg.page_name}
+                if as_page
+                else self._person("facebook_comment", person)
+            )
+            comment_id = f"{post_id.split('_')[-1]}_{self._meta_id()}"
+            message = {
+                "id": comment_id,
+                "kind": "reply" if top else "comment",
+                "direction": "out" if as_page else "in",
+                "in_meta_apps": as_page,
+                "text": text,
+                "author": author,
+                "in_reply_to": top or post_id,
+                "at": _iso(moment),
+            }
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        value = {
+            "from": {"id": author["id"], "name": author["name"]},
+            "post": {
+                "status_type": "mobile_status_update",
+                "is_published": True,
+                "updated_time": moment.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "permalink_url": f"https://www.facebook.com/{post_id}",
+                "promotion_status": "inactive",
+                "id": post_id,
+            },
+            "message": text,
+            "post_id": post_id,
+            "comment_id": comment_id,
+            "created_time": int(moment.timestamp()),
+            "item": "comment",
+            "parent_id": top or post_id,
+            "verb": "add",
+        }
+        return self._deliver_held(
+            conversation, message, self._page_change("feed", value)
+        )
+
     def _deliver_held(self, conversation, message, payload):
         status, answer = self.deliver("meta", payload)
         with self.lock:
@@ -1565,10 +1680,13 @@ class Simulator(OnboardingMixin):
             raise _graph_error(
                 f"Object with ID '{node}' does not exist (simulator)", code=100
             )
+        # A Facebook comment's id starts with its post's number (the part of
+        # the post id after the Page's), whether it answers the post or a comment.
+        post_number = (conversation.get("post_id") or node).split("_")[-1]
         reply_id = (
             self._meta_id("1800")
             if edge == "replies"
-            else f"{node.split('_')[0]}_{self._meta_id()}"
+            else f"{post_number}_{self._meta_id()}"
         )
         self._record_reply(
             conversation,

@@ -103,10 +103,37 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(
                 200, {"conversation": conversation["id"], "message": message}
             )
+        if method == "POST" and url.path.startswith("/api/fb/"):
+            return self._dispatch_facebook(url, body)
         if method == "POST" and url.path == "/api/burst":
             sent = self.simulator.burst()
             return self._send(200, {"sent": [m for _c, m in sent]})
         return self._send(404, {"error": "not found", "simulator": LABEL})
+
+    def _dispatch_facebook(self, url, body):
+        """What Facebook users and the Page do besides Messenger and comment
+        conversations: ``POST /api/fb/visitor_post`` with JSON ``{"text",
+        "person"}``, ``POST /api/fb/comment`` with ``{"reply_to", "text",
+        "person", "as_page"}`` (see ``Simulator.fb_comment``)."""
+        try:
+            data = json.loads(body or b"{}")
+            text = str(data.get("text") or "")
+            if url.path == "/api/fb/visitor_post":
+                conversation, message = self.simulator.fb_visitor_post(
+                    text, person=data.get("person") or 0
+                )
+            elif url.path == "/api/fb/comment":
+                conversation, message = self.simulator.fb_comment(
+                    str(data.get("reply_to") or ""),
+                    text,
+                    person=data.get("person") or 0,
+                    as_page=bool(data.get("as_page")),
+                )
+            else:
+                return self._send(404, {"error": "not found", "simulator": LABEL})
+        except (ValueError, TypeError) as error:
+            return self._send(400, {"error": str(error)})
+        return self._send(200, {"conversation": conversation["id"], "message": message})
 
     def _dispatch_faults(self, method, url, body):
         """Fault injection from a live demo, and the media files of bad-media tests.
@@ -213,6 +240,8 @@ def _message_html(message, customer):
     author = message.get("author") or customer
     if message.get("kind") == "post":
         who = f"{author.get('name')} (the account's own post)"
+    elif message.get("in_meta_apps"):
+        who = f"{author.get('name')} (in Meta's apps)"
     else:
         who = author.get("name") if inbound else "Agent (sent by Odoo)"
     details = [message.get("kind") or "", message.get("at") or ""]
