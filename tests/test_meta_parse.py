@@ -552,6 +552,40 @@ def test_poll_fb_comments_origin_has_the_post_text_and_author():
     }
 
 
+def test_poll_of_a_visitor_post_records_the_post_before_its_comments():
+    # Graph GET /{page}/feed item (fields id,permalink_url,created_time,
+    # updated_time,message,from): a post by someone else than the Page.
+    page = load("poll_fb_comments.json")
+    page["post"].update(
+        {
+            "from": {"name": "Jukka Lehtonen", "id": "7098765432109876"},
+            "message": "The brake lever broke after two days.",
+            "created_time": "2026-09-01T09:58:00+0000",
+        }
+    )
+    post, *comments = parse_event("poll.fb_comments", page, PAGE).messages
+    assert (post.external_id, post.kind, post.thread_key) == (
+        POST,
+        "visitor_post",
+        f"fb:post:{POST}",
+    )
+    assert post.author == Author(external_id="7098765432109876", name="Jukka Lehtonen")
+    assert post.text == "The brake lever broke after two days."
+    assert post.created_at == datetime(2026, 9, 1, 9, 58)
+    assert (post.permalink, post.origin_post) == (POST_LINK, None)
+    assert len(comments) == 4 and comments[0].parent_external_id == POST
+
+
+def test_poll_of_a_post_without_its_author_records_no_visitor_post():
+    messages = parse_event("poll.fb_comments", load("poll_fb_comments.json"), PAGE)
+    assert [m.kind for m in messages.messages] == [
+        "comment",
+        "reply",
+        "reply",
+        "comment",
+    ]
+
+
 def test_instagram_comment_origin_is_the_accounts_media():
     message = only_message(parse_one(load("instagram_comment.json")))
     assert message.origin_post == OriginPost(
@@ -1361,3 +1395,12 @@ def test_recommendation_without_text_is_ignored():
     event = parse_one(body)
     assert event.messages == []
     assert event.ignored == ["Facebook recommendation 722000000000666 without text"]
+
+
+def test_poll_gives_comments_oldest_first():
+    # The poll asks Graph for order=reverse_chronological: newest first.
+    page = load("poll_fb_comments.json")
+    expected = [c["id"] for c in page["comments"]["data"]]
+    page["comments"]["data"].reverse()
+    event = parse_event("poll.fb_comments", page, PAGE)
+    assert [m.external_id for m in event.messages] == expected

@@ -57,8 +57,9 @@ COMMENT_CHANNELS = ("facebook_comment", "instagram_comment")
 COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,attachment"
 MESSAGE_FIELDS = "id,message,from,to,created_time,attachments"
 POLL_POSTS = 10
-# The post's author and text: the origin post of its comments, for the reports.
-POLL_POST_FIELDS = "id,permalink_url,updated_time,message,from"
+# The post's author and text: the origin post of its comments, for the reports;
+# a visitor post's, its own message.
+POLL_POST_FIELDS = "id,permalink_url,created_time,updated_time,message,from"
 POLL_CONVERSATIONS = 10
 # Instagram media have no update time: the poll reads the newest media with
 # their newest comments and replies, and keeps the threads active in the window.

@@ -202,3 +202,48 @@ class TestMetaVisitorThread(MetaGraphMixin, HttpCase):
         self.assertEqual(messages.mapped("direction"), ["in", "out", "in"])
         self.assertEqual(len(messages.ticket_id), 1)
         self.assertEqual(messages.ticket_id.social_thread_key, f"ig:comment:{top}")
+
+    def test_visitor_post_the_webhook_missed_is_polled_with_its_comments(self):
+        # Graph GET /{page}/feed and /{post}/comments items, as the poll asks
+        # for them (Graph reference: Page feed, Comment; parent{id} on replies).
+        post = {
+            "id": POST,
+            "permalink_url": f"https://www.facebook.com/{POST}",
+            "created_time": "2026-11-22T09:58:00+0000",
+            "updated_time": "2026-11-22T10:05:00+0000",
+            "message": "The brake lever broke after two days.",
+            "from": VISITOR,
+        }
+        comments = [
+            {
+                "id": VISITOR_REPLY,
+                "message": "The one in Kallio.",
+                "from": VISITOR,
+                "created_time": "2026-11-22T10:05:00+0000",
+                "parent": {"id": PAGE_COMMENT},
+            },
+            {
+                "id": PAGE_COMMENT,
+                "message": "Sorry! Which shop?",
+                "from": NORDIC,
+                "created_time": "2026-11-22T10:00:00+0000",
+            },
+        ]
+        routes = {
+            ("GET", f"{PAGE}/feed"): {"data": [post]},
+            ("GET", f"{POST}/comments"): {"data": comments},
+            ("GET", f"{PAGE}/conversations"): {"data": []},
+        }
+        self.page.poll_cursor = {"idle": 2}
+        with self.graph(routes) as graph:
+            self.page._social_poll_once()
+        self.assertIn("from", graph.find("GET", f"{PAGE}/feed")[0]["query"]["fields"])
+        self.run_cron()
+        ticket = self.message(POST).ticket_id
+        self.assertEqual(ticket.social_thread_key, f"fb:post:{POST}")
+        self.assertEqual(ticket.partner_id.name, "Jukka Lehtonen")
+        self.assertEqual(
+            (self.message(PAGE_COMMENT) | self.message(VISITOR_REPLY)).ticket_id,
+            ticket,
+        )
+        self.assertEqual(self.tickets(), ticket)

@@ -344,17 +344,23 @@ def _parse_feed(payload, account_ref):
         return ParsedEvent(messages=[message])
     if author is not None and author.external_id == account_ref:
         return _ignored(f"Facebook post {post_id} {verb} by the page itself")
-    message = SocialMessage(
+    message = _visitor_post(account_ref, post_id, author, post_link, **fields)
+    return ParsedEvent(messages=[message])
+
+
+def _visitor_post(account_ref, post_id, author, permalink, **fields):
+    """Someone else's post on the Page: its author's conversation, with every
+    comment under it (they name the post as parent)."""
+    return SocialMessage(
         account_ref=account_ref,
         external_id=post_id,
         channel="facebook_comment",
         thread_key=f"fb:post:{post_id}",
         kind="visitor_post",
         author=author,
-        permalink=post_link or f"https://www.facebook.com/{post_id}",
+        permalink=permalink or f"https://www.facebook.com/{post_id}",
         **fields,
     )
-    return ParsedEvent(messages=[message])
 
 
 # --- Messenger and Instagram Direct -------------------------------------------
@@ -720,7 +726,21 @@ def _parse_poll_fb_comments(payload, account_ref):
     post_link = _text(post.get("permalink_url"), "poll post permalink_url")
     origin = _page_post(post_id, post, account_ref)
     page = _dict(payload.get("comments"), "poll comments page")
-    messages = []
+    messages, comments = [], []
+    author = _author(post.get("from"), "poll post from")
+    if author is not None and not origin.from_account:
+        # A visitor post whose webhook was lost: recorded before its comments,
+        # which join it; one already recorded is a duplicate.
+        messages.append(
+            _visitor_post(
+                account_ref,
+                post_id,
+                author,
+                post_link,
+                text=origin.text,
+                created_at=_when(post.get("created_time"), "poll post created_time"),
+            )
+        )
     for index, raw in enumerate(_list(page, "data", "poll comments data")):
         what = f"comment {index}"
         comment = _dict(raw, what)
@@ -731,7 +751,7 @@ def _parse_poll_fb_comments(payload, account_ref):
         )
         text = _text(comment.get("message"), f"{what} message")
         link = _text(comment.get("permalink_url"), f"{what} permalink_url")
-        messages.append(
+        comments.append(
             _fb_comment(
                 account_ref,
                 comment_id,
@@ -745,7 +765,12 @@ def _parse_poll_fb_comments(payload, account_ref):
                 origin_post=origin,
             )
         )
-    return ParsedEvent(messages=messages)
+    # Graph reads them newest first: a parent comes before its replies, so a
+    # reply joins the thread of a parent polled with it (one under a visitor
+    # post, the post's).
+    comments.reverse()
+    comments.sort(key=lambda message: message.created_at or EPOCH)
+    return ParsedEvent(messages=messages + comments)
 
 
 def split_ig_media(media, since=None):
