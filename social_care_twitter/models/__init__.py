@@ -1,6 +1,8 @@
 from . import (
     social_care_app,
     social_care_account,
+    social_care_account_xaa,
     social_care_twitter_usage,
     social_care_twitter_query,
+    social_care_twitter_subscription,
 )

@@ -5,4 +5,5 @@ from . import (
     test_poll,
     test_posts,
     test_webhook,
+    test_xaa,
 )
