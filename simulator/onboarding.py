@@ -791,6 +791,11 @@ def render_portal(simulator):
     x_hook = (
         f"registered: {html.escape(webhooks[0]['url'])}"
         + (" · account subscribed" if state["x_subscribed"] else "")
+        + (
+            f" · X Activity subscriptions: {len(state['x_activity'])}"
+            if state["x_activity_mode"]
+            else ""
+        )
         if webhooks
         else "not registered yet (Odoo: Register webhook on the X app)"
     )

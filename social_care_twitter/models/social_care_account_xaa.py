@@ -18,6 +18,8 @@ deleteActivitySubscription, as of 2026-08-22):
 Without ``webhook_id`` X delivers only to the app's stream, never to Odoo.
 """
 
+import logging
+
 import requests
 import tweepy
 
@@ -27,6 +29,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.addons.social_care.tools import SendError
 
 from .social_care_account import XSession, _moment
+
+_logger = logging.getLogger(__name__)
 
 SUBSCRIPTIONS_ROUTE = "/2/activity/subscriptions"
 # What makes tickets: mentions, direct replies to the account's posts, and
@@ -130,6 +134,19 @@ class SocialCareAccount(models.Model):
         for account in leaving:
             account._twitter_xaa_unsubscribe_or_note()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_twitter_xaa_subscriptions(self):
+        """A deleted account leaves X too (after Odoo checked the unlink right)."""
+        for account in self.filtered("twitter_subscription_ids"):
+            problems = account._twitter_xaa_unsubscribe()
+            if problems:
+                _logger.warning(
+                    "X account %s deleted; X kept its XAA subscriptions %s: %s",
+                    account.id,
+                    account.sudo().twitter_subscription_ids.mapped("subscription_ref"),
+                    "; ".join(problems),
+                )
 
     # ------------------------------------------------------------------
     # Calls to X
@@ -296,18 +313,22 @@ class SocialCareAccount(models.Model):
         ):
             self.twitter_webhook_subscribed = False
 
-    def _twitter_xaa_unsubscribe_or_note(self):
-        """Delete every subscription of the account; say in the chatter what
-        X refused (never fails: the archive or disable stands)."""
-        problems = []
+    def _twitter_xaa_unsubscribe(self):
+        """Delete every subscription of the account; what X refused, in words."""
         if not self.sudo().app_id.twitter_bearer_token:
-            problems.append(self._twitter_xaa_problem(for_create=False))
-        else:
-            for line in self.sudo().twitter_subscription_ids:
-                try:
-                    self._twitter_xaa_delete(line)
-                except SendError as error:
-                    problems.append(f"{line.event_type}: {error.message}")
+            return [self._twitter_xaa_problem(for_create=False)]
+        problems = []
+        for line in self.sudo().twitter_subscription_ids:
+            try:
+                self._twitter_xaa_delete(line)
+            except SendError as error:
+                problems.append(f"{line.event_type}: {error.message}")
+        return problems
+
+    def _twitter_xaa_unsubscribe_or_note(self):
+        """Unsubscribe; say in the chatter what X refused (never fails: the
+        archive or disable stands)."""
+        problems = self._twitter_xaa_unsubscribe()
         if problems:
             self.message_post(
                 body=_(

@@ -181,6 +181,15 @@ class TestXActivitySubscriptions(XCase):
         self.assertFalse(self.account.twitter_subscription_ids)
         self.assertFalse(self.account.twitter_webhook_subscribed)
 
+    def test_deleting_the_account_deletes_its_subscriptions(self):
+        self.subscribe_all()
+        x = FakeX()
+        for line in self.account.twitter_subscription_ids:
+            x.on("DELETE", f"{SUBSCRIPTIONS}/{line.subscription_ref}", DELETED)
+        with fake_x(x):
+            self.account.unlink()
+        self.assertEqual(len(x.calls), 4)
+
     def test_a_disabled_account_whose_delete_fails_says_so(self):
         self.subscribe_all()
         x = FakeX()
