@@ -128,7 +128,7 @@ class SocialCareAccount(models.Model):
         After the write, so that only who may write the account gets here.
         """
         leaving = self.browse()
-        if vals.get("active") is False or vals.get("state") == "disabled":
+        if ("active" in vals and not vals["active"]) or vals.get("state") == "disabled":
             leaving = self.filtered("twitter_subscription_ids")
         result = super().write(vals)
         for account in leaving:
