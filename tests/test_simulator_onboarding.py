@@ -333,13 +333,31 @@ def test_x_activity_events_are_read_by_the_connector(sim, odoo):
     register_x(sim, f"{odoo_url}/social_care/webhook/7")
     hook = sim.onboarding["x_webhooks"][0]["id"]
     user = sim.config.x_user_id
-    for event_type in ("post.mention.create", "dm.received"):
+    for event_type in ("post.mention.create", "post.reply.create", "dm.received"):
         body = {"event_type": event_type, "filter": {"user_id": user}}
         xaa(sim, "POST", body=dict(body, webhook_id=hook), token="user-token")
-    sim.send("x_public", "the screen is cracked")
+    conversation, mention = sim.send("x_public", "the screen is cracked")
     sim.send("x_dm", "order SIM-1 please")
+    # The account answers the mention; the customer's answer to it is a reply.
+    sim.handle_api(
+        "POST",
+        "/x/2/tweets",
+        "",
+        {"Authorization": "Bearer user-token", "Content-Type": "application/json"},
+        json.dumps(
+            {"text": "sorry!", "reply": {"in_reply_to_tweet_id": mention["id"]}}
+        ).encode(),
+    )
+    sim.send("x_public", "thanks", conversation_id=conversation["id"])
+    events = [json.loads(raw)["data"] for _path, _headers, raw in handler.received]
+    assert [e["event_type"] for e in events[-3:]] == [
+        "post.mention.create",
+        "dm.received",
+        "post.reply.create",
+    ]
+    assert events[-1]["payload"]["conversation_id"] == mention["id"]
     for (_path, _headers, raw), kind in zip(
-        handler.received[-2:], ("mention", "dm"), strict=True
+        handler.received[-3:], ("mention", "dm", "reply"), strict=True
     ):
         (unit,) = x_webhook.split_delivery(json.loads(raw))
         assert unit.account_ref == user
