@@ -399,6 +399,16 @@ class Simulator(OnboardingMixin):
                 self._changed()
             return conversation, message
         app = "x" if NETWORK[channel] == "x" else "meta"
+        if app == "x" and self.onboarding["x_activity_mode"]:
+            payload = self._x_activity_event(channel, payload, conversation, message)
+            if payload is None:
+                with self.lock:
+                    message["delivery"] = {
+                        "status": 0,
+                        "answer": "no X Activity subscription for this event",
+                    }
+                    self._changed()
+                return conversation, message
         status, answer = self.deliver(app, payload)
         with self.lock:
             message["delivery"] = {"status": status, "answer": answer}
@@ -688,6 +698,98 @@ class Simulator(OnboardingMixin):
                 dm_conversation_id=f"{low}-{high}",
             )
         return payload, {"id": event_id, "kind": "dm", "at": _iso(moment)}, conversation
+
+    def _x_activity_event(self, channel, payload, conversation, message):
+        """The XAA envelope of an AAA payload, or None when no subscription
+        asks for it (X then delivers nothing).
+
+        Shapes: https://docs.x.com/x-api/activity/event-payloads (post events
+        carry a v2 Post, DM events the legacy ``direct_message_events`` and a
+        ``users`` map of ``{"data": user}``).
+        """
+        cfg = self.config
+        if channel == "x_dm":
+            event_type = "dm.received"
+            event = payload["direct_message_events"][0]
+            body = {
+                "direct_message_events": payload["direct_message_events"],
+                "users": {
+                    user_id: {"data": self._x_v2_user(user)}
+                    for user_id, user in payload["users"].items()
+                },
+            }
+            includes = None
+            event_id = event["id"]
+        else:
+            tweet = payload["tweet_create_events"][0]
+            parent = next(
+                (
+                    m
+                    for m in conversation["messages"]
+                    if m["id"] == message["in_reply_to"]
+                ),
+                None,
+            )
+            # A reply to one of the account's posts is a reply event; any other
+            # post (the simulator writes the handle) a mention.
+            replied_to_us = parent is not None and parent.get("direction") == "out"
+            event_type = "post.reply.create" if replied_to_us else "post.mention.create"
+            body = self._x_v2_post(tweet, conversation)
+            includes = {"users": [self._x_v2_user(tweet["user"])]}
+            event_id = tweet["id_str"]
+        subscription = self.x_activity_subscribed(event_type, cfg.x_user_id)
+        if subscription is None:
+            return None
+        data = {
+            "event_uuid": f"sim-{event_id}",
+            "filter": {"user_id": cfg.x_user_id},
+            "event_type": event_type,
+            "tag": subscription.get("tag") or "",
+            "payload": body,
+        }
+        if includes:
+            data["includes"] = includes
+        return {"data": data}
+
+    @staticmethod
+    def _x_v2_user(user):
+        return {
+            "id": str(user.get("id_str") or user["id"]),
+            "username": user["screen_name"],
+            "name": user["name"],
+            "protected": False,
+            "verified": False,
+        }
+
+    def _x_v2_post(self, tweet, conversation):
+        cfg = self.config
+        handle = f"@{cfg.x_handle}"
+        post = {
+            "id": tweet["id_str"],
+            "text": tweet["text"],
+            "author_id": tweet["user"]["id_str"],
+            "conversation_id": conversation["messages"][0]["id"]
+            if conversation["messages"]
+            else tweet["id_str"],
+            "created_at": _iso(_now()),
+            "edit_history_tweet_ids": [tweet["id_str"]],
+            "lang": "en",
+            "entities": {
+                "mentions": [
+                    {
+                        "start": 0,
+                        "end": len(handle),
+                        "username": cfg.x_handle,
+                        "id": cfg.x_user_id,
+                    }
+                ]
+            },
+        }
+        parent = tweet.get("in_reply_to_status_id_str")
+        if parent:
+            post["in_reply_to_user_id"] = cfg.x_user_id
+            post["referenced_tweets"] = [{"type": "replied_to", "id": parent}]
+        return post
 
     def _build_facebook_comment(self, conversation, person, text):
         cfg = self.config

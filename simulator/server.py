@@ -40,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method):
         url = urlsplit(self.path)
-        body = self._body() if method == "POST" else b""
+        body = self._body() if method in ("POST", "PUT") else b""
         page = self.simulator.consent_page(method, url.path, url.query, body)
         if page is not None:
             return self._send(page[0], page[1], "text/html; charset=utf-8", page[2])
@@ -145,6 +145,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         self._dispatch("POST")
+
+    def do_PUT(self):  # noqa: N802 (X: PUT /2/webhooks/:id re-runs the CRC)
+        self._dispatch("PUT")
+
+    def do_DELETE(self):  # noqa: N802 (X: DELETE /2/activity/subscriptions/:id)
+        self._dispatch("DELETE")
 
 
 def make_server(simulator, host="127.0.0.1", port=8071, verbose=False):

@@ -8,4 +8,5 @@ from . import (
     test_private_move,
     test_threading,
     test_webhook,
+    test_xaa,
 )
