@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_meta_http,
+    test_meta_ig_mentions,
     test_meta_ig_poll,
     test_meta_inbound,
     test_meta_inbound_route,
