@@ -21,8 +21,9 @@ from odoo.addons.social_care.tools.normalized import PayloadError
 GRAPH_ID_RE = re.compile(r"[0-9]{1,30}", re.ASCII)
 # What ``GET /{ig-user-id}/tags`` is asked for (IG Media fields).
 TAGS_FIELDS = "id,caption,timestamp,username,permalink"
-# Instagram usernames: letters, digits, periods and underscores.
-USERNAME_END = r"(?![A-Za-z0-9._])"
+# Instagram usernames: letters, digits, periods and underscores, never ending
+# with a period: a period the name does not go on after ends a sentence.
+USERNAME_END = r"(?!\.*[A-Za-z0-9_])"
 
 
 def is_graph_id(value):
