@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import IG, PAGE, MetaCase
+from .common import IG, IGSID, PAGE, MetaCase
 from .test_meta_ig_poll import COMMENT, graph_comment, media_page
 
 MEDIA = "17890000000000055"  # someone else's media
@@ -250,3 +250,25 @@ class TestMetaInstagramMentions(MetaCase):
             self.assertEqual(self.instagram._social_poll_once(), 1)
         self.assertTrue(graph.find("GET", f"{IG}/tags"))
         self.assertEqual(self.instagram.state, "connected")
+
+    def test_a_story_mention_is_still_answered_in_instagram_direct(self):
+        story = {
+            "type": "story_mention",
+            "payload": {
+                "url": "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1"
+            },
+        }
+        routes = {("GET", IGSID): {"name": "Liisa", "username": "liisa.cycles"}}
+        with self.graph(routes):
+            self.deliver(self.instagram_dm("ig_story_1", "", attachments=[story]))
+        story_mention = self.message_of(self.instagram, "ig_story_1")
+        self.assertEqual(
+            (story_mention.kind, story_mention.channel), ("mention", "instagram_dm")
+        )
+        ticket = story_mention.ticket_id
+        reply = self.reply(ticket, "Thanks for the story!", True)
+        with self.graph({("POST", f"{PAGE}/messages"): {"message_id": "m_1"}}) as graph:
+            self.send_all()
+        self.assertEqual(reply.state, "sent")
+        self.assertFalse(graph.find("POST", f"{IG}/mentions"))
+        self.assertEqual(len(graph.find("POST", f"{PAGE}/messages")), 1)
