@@ -996,6 +996,63 @@ class Simulator(OnboardingMixin):
             message.update(kind="story mention", media_url=url)
         return self._deliver_held(conversation, message, payload)
 
+    def mention(self, text, person=0, in_comment=True, tagged=False, deliver=True):
+        """An Instagram customer @mentions the account on their own media: in a
+        comment (the ``mentions`` webhook has ``comment_id`` and ``media_id``)
+        or in the caption (``media_id`` only). ``tagged`` also tags the account
+        in the photo, so the media is listed by ``GET /{ig-user-id}/tags``;
+        ``deliver=False`` holds the webhook back, as a lost one.
+        """
+        customer = self._person("instagram_comment", person)
+        handle = f"@{self.config.ig_username}"
+        text = (text or "").strip() or "help"
+        if handle.lower() not in text.lower():
+            text = f"{handle} {text}"
+        media_id = self._meta_id("1791")
+        comment_id = self._meta_id("1801") if in_comment else ""
+        target = comment_id or media_id
+        message = {
+            "id": target,
+            "kind": "comment mention" if in_comment else "caption mention",
+            "direction": "in",
+            "text": text,
+            "at": _iso(_now()),
+        }
+        with self.lock:
+            conversation = self._new_conversation(
+                f"instagram_mention:{target}",
+                "instagram_comment",
+                customer,
+                label="Instagram mention",
+                mention=True,
+                media_id=media_id,
+                caption="My ride today" if in_comment else text,
+                tagged=tagged,
+            )
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        value = {"comment_id": comment_id, "media_id": media_id}
+        if not in_comment:
+            value.pop("comment_id")
+        payload = {
+            "object": "instagram",
+            "entry": [
+                {
+                    "id": self.config.ig_id,
+                    "time": int(time.time()),
+                    "changes": [{"field": "mentions", "value": value}],
+                }
+            ],
+        }
+        if not deliver:
+            with self.lock:
+                message["webhook"] = payload
+                message["delivery"] = {"status": 0, "answer": "webhook held back"}
+                self._changed()
+            return conversation, message
+        return self._deliver_held(conversation, message, payload)
+
     def recommend(self, text, positive=False, person=0):
         """A Facebook user recommends the Page, or not: the ``ratings`` webhook,
         whose ``open_graph_story_id`` is what the Page comments on to answer."""
@@ -1524,6 +1581,8 @@ class Simulator(OnboardingMixin):
             return 200, self._meta_get(node, edge, args)
         if method == "POST" and edge == "messages" and node == cfg.page_id:
             return 200, self._meta_send_message(args)
+        if method == "POST" and edge == "mentions" and node == cfg.ig_id:
+            return 200, self._meta_mention_reply(args)
         if method == "POST" and edge in ("comments", "replies"):
             return 200, self._meta_comment_reply(node, edge, args)
         if method == "POST" and not edge and ("is_hidden" in args or "hide" in args):
@@ -1549,6 +1608,10 @@ class Simulator(OnboardingMixin):
             }
         if node == cfg.ig_id and edge == "media":
             return self._ig_media_page(args)
+        if node == cfg.ig_id and edge == "tags":
+            return self._ig_tags_page(args)
+        if node == cfg.ig_id and not edge and "mentioned_" in args.get("fields", ""):
+            return self._ig_mentioned(args["fields"])
         if edge in ("feed", "comments", "conversations"):
             return {"data": [], "paging": {}}
         if node in ("me", cfg.page_id) and not edge:
@@ -1580,6 +1643,7 @@ class Simulator(OnboardingMixin):
                 for conversation in self.conversations
                 if conversation["channel"] == "instagram_comment"
                 and conversation["messages"]
+                and not conversation.get("mention")  # someone else's media
             ]
         since = int(args.get("since") or 0)
         media = sorted(
@@ -1661,11 +1725,116 @@ class Simulator(OnboardingMixin):
         self._record_reply(conversation, message)
         return {"recipient_id": recipient_id, "message_id": mid}
 
+    def _mention_conversation(self, media_id):
+        for conversation in self.conversations:
+            if conversation.get("mention") and conversation["media_id"] == media_id:
+                return conversation
+        return None
+
+    def _mention_media(self, conversation):
+        """A mention's media, in the fields ``tags`` and ``mentioned_media`` give."""
+        return {
+            "id": conversation["media_id"],
+            "caption": conversation["caption"],
+            "timestamp": _graph_time(conversation["messages"][0]["at"]),
+            "username": conversation["customer"]["handle"],
+            "permalink": f"https://www.instagram.com/p/{conversation['media_id']}/",
+            "media_type": "IMAGE",
+        }
+
+    def _ig_tags_page(self, args):
+        """``GET /{ig-user-id}/tags``: the media the account is tagged in, newest
+        first (a mention without a tag is not listed: Graph has no such list)."""
+        with self.lock:
+            media = [
+                self._mention_media(conversation)
+                for conversation in self.conversations
+                if conversation.get("mention") and conversation.get("tagged")
+            ]
+        media.sort(key=lambda item: item["timestamp"], reverse=True)
+        return {"data": media[: int(args.get("limit") or 25)], "paging": {}}
+
+    def _ig_mentioned(self, fields_):
+        """``GET /{ig-user-id}?fields=mentioned_comment.comment_id(..){..}`` or
+        ``mentioned_media.media_id(..){..}``: one mention, by its id."""
+        cfg = self.config
+        found = re.search(r"mentioned_(comment|media)\.\w+\((\d+)\)", fields_)
+        if not found:
+            raise _graph_error("Unsupported mentioned_ field (simulator)")
+        edge, target = found.groups()
+        with self.lock:
+            conversation, message = self._find_message(target)
+        if conversation is None or not conversation.get("mention"):
+            raise _graph_error(
+                f"Object with ID '{target}' does not exist (simulator)", code=100
+            )
+        media = self._mention_media(conversation)
+        if edge == "media":
+            return {"id": cfg.ig_id, "mentioned_media": media}
+        return {
+            "id": cfg.ig_id,
+            "mentioned_comment": {
+                "id": target,
+                "text": message["text"],
+                "timestamp": _graph_time(message["at"]),
+                "username": conversation["customer"]["handle"],
+                "media": {"id": media["id"], "permalink": media["permalink"]},
+            },
+        }
+
+    def _meta_mention_reply(self, args):
+        """``POST /{ig-user-id}/mentions``: a comment on the media where the
+        account was @mentioned, under the mentioning comment if one is named."""
+        media_id = args.get("media_id") or ""
+        comment_id = args.get("comment_id") or ""
+        with self.lock:
+            conversation = self._mention_conversation(media_id)
+        if conversation is None:
+            raise _graph_error(
+                f"Object with ID '{media_id}' does not exist (simulator)", code=100
+            )
+        mention = conversation["messages"][0]
+        in_comment = mention["kind"] == "comment mention"
+        if comment_id and comment_id != mention["id"]:
+            raise _graph_error(
+                f"The comment {comment_id} does not mention the account on this "
+                "media (simulator)",
+                code=100,
+            )
+        if in_comment and not comment_id:
+            raise _graph_error(
+                "The account is not mentioned in this media's caption (simulator)",
+                code=100,
+            )
+        if not args.get("message"):
+            raise _graph_error("The parameter message is required", code=100)
+        reply_id = self._meta_id("1800")
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": args["message"],
+                "kind": "mention reply",
+                "on_media": media_id,
+                "in_reply_to": comment_id or media_id,
+            },
+        )
+        return {"id": reply_id}
+
     def _meta_comment_reply(self, node, edge, args):
         conversation, _comment = self._find_message(node)
         if conversation is None:
             raise _graph_error(
                 f"Object with ID '{node}' does not exist (simulator)", code=100
+            )
+        if conversation.get("mention"):
+            # Someone else's media: Meta takes an answer through /mentions only.
+            raise _graph_error(
+                "Comments on media the account does not own are answered with "
+                "POST /{ig-user-id}/mentions (simulator)",
+                code=10,
+                status=403,
+                kind="OAuthException",
             )
         reply_id = (
             self._meta_id("1800")

@@ -760,11 +760,6 @@ class SocialCareAccount(models.Model):
 
     def _meta_private_reply_problem(self, comment, exclude=None):
         """Why a private reply to ``comment`` is no longer possible, or None."""
-        if comment.kind == "mention":
-            return _(
-                "No private reply to a mention: Meta allows private replies only "
-                "to comments on the account's own posts."
-            )
         if comment.kind in RECOMMENDATION_KINDS:
             return _(
                 "No private reply to a recommendation: Meta allows private replies "
@@ -831,7 +826,7 @@ class SocialCareAccount(models.Model):
             return problem
         parent = ticket._social_reply_parent(private)
         if not private:
-            if parent.channel not in COMMENT_CHANNELS or parent.kind == "mention":
+            if parent.channel not in COMMENT_CHANNELS:
                 return _(
                     "This conversation has no comment of the customer to reply to "
                     "publicly: switch the reply to private."
@@ -863,8 +858,7 @@ class SocialCareAccount(models.Model):
         limits.update(
             max_length=TEXT_LIMITS[channel][0],
             length_unit=TEXT_LIMITS[channel][1],
-            public_allowed=parent.channel in COMMENT_CHANNELS
-            and parent.kind != "mention",
+            public_allowed=parent.channel in COMMENT_CHANNELS,
         )
         comment = ticket._social_reply_parent(True)
         if private and comment and not comment.is_private:

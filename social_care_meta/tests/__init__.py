@@ -3,6 +3,7 @@ from . import (
     test_meta_deletion,
     test_meta_graph_ids,
     test_meta_http,
+    test_meta_ig_mentions,
     test_meta_ig_poll,
     test_meta_inbound,
     test_meta_inbound_route,
