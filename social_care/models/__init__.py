@@ -13,4 +13,5 @@ from . import (
     res_company,
     res_config_settings,
     crm_lead,
+    mail_message,
 )

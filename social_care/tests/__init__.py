@@ -6,6 +6,7 @@ from . import (
     test_performance,
     test_poll,
     test_posts,
+    test_reply_channel,
     test_report,
     test_side_effects,
     test_tours,

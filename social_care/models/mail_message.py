@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+from ..tools import CHANNELS
+from .social_care_message import CHANNEL_LABELS
+
+EMAIL = "email"
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    social_care_channel = fields.Selection(
+        [(c, CHANNEL_LABELS[c]) for c in CHANNELS] + [(EMAIL, "E-mail")],
+        "Reply sent via",
+        readonly=True,
+        help="The one channel an agent's reply on a social ticket went to: the "
+        "platform's, or e-mail when the agent chose it.",
+    )
+
+    def _extras_to_store(self, store, format_reply):
+        """The chatter shows which channel each agent reply went to (employees only)."""
+        super()._extras_to_store(store, format_reply=format_reply)
+        if not self.env.user._is_internal():
+            return
+        labels = dict(
+            self._fields["social_care_channel"]._description_selection(self.env)
+        )
+        for message in self.filtered("social_care_channel"):
+            store.add(
+                message,
+                {
+                    "socialCareChannel": message.social_care_channel,
+                    "socialCareChannelLabel": labels[message.social_care_channel],
+                },
+            )
