@@ -1251,7 +1251,9 @@ class Simulator(OnboardingMixin):
         conversation of their thread, created on the first reply.
         """
         if method != "POST" or path != "replies":
-            raise ApiError(404, {"error": "the generic outbound URL is /generic/replies"})
+            raise ApiError(
+                404, {"error": "the generic outbound URL is /generic/replies"}
+            )
         thread = str(data.get("thread") or "")
         text = data.get("text")
         if not thread or not isinstance(text, str):

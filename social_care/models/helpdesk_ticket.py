@@ -680,9 +680,7 @@ class HelpdeskTicket(models.Model):
 
     def _get_message_create_valid_field_names(self):
         # Set by message_post only: not in the web client's post parameters.
-        return super()._get_message_create_valid_field_names() | {
-            "social_care_channel"
-        }
+        return super()._get_message_create_valid_field_names() | {"social_care_channel"}
 
     def _social_internal_partner_ids(self, partner_ids):
         """Of the partners a reply names, those of employees (colleagues)."""

@@ -152,7 +152,8 @@ def test_social_reply_goes_to_the_platform_only_email_when_chosen(
     assert customer_notice["notification_type"] == "email"
     assert notified(odoo, message, colleague), "colleagues still notified"
     assert not messages(
-        odoo, [("ticket_id", "=", ticket), ("direction", "=", "out"), ("text", "=", text)]
+        odoo,
+        [("ticket_id", "=", ticket), ("direction", "=", "out"), ("text", "=", text)],
     )
     assert len(world.snapshot()["calls"]) == before
     odoo.call("helpdesk.ticket", "write", [ticket], {"social_reply_by_email": False})

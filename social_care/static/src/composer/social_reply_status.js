@@ -86,12 +86,16 @@ export class SocialReplyStatus extends Component {
 
   get destinationTitle() {
     if (this.byEmail) {
-      return _t("The customer gets this reply by e-mail only, not on the social channel.");
+      return _t(
+        "The customer gets this reply by e-mail only, not on the social channel."
+      );
     }
     if (this.data.social_reply_blocked) {
       return this.data.social_reply_blocked;
     }
-    return _t("The customer gets this reply on the social channel only, never by e-mail.");
+    return _t(
+      "The customer gets this reply on the social channel only, never by e-mail."
+    );
   }
 
   get emailTitle() {

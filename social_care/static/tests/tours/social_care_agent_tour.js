@@ -100,7 +100,9 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     },
     {
       content: "The reply is in the conversation, saying it went to Facebook",
-      trigger: `${messageOf(REPLY_TEXT)} .o_social_care_sent_via[data-channel='facebook_comment']`,
+      trigger: `${messageOf(
+        REPLY_TEXT
+      )} .o_social_care_sent_via[data-channel='facebook_comment']`,
     },
     {
       content: "Open the composer again",
