@@ -723,8 +723,9 @@ class HelpdeskTicket(models.Model):
         is left out of both: the customer is answered on one channel.
         """
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
-        if msg_vals and "social_care_channel" in msg_vals:
-            channel = msg_vals["social_care_channel"]
+        # message_post gives its values: no read of the message just created.
+        if msg_vals:
+            channel = msg_vals.get("social_care_channel")
         else:
             channel = message.sudo().social_care_channel
         if not channel:
