@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools import CHANNELS
 from .social_care_message import CHANNEL_LABELS
@@ -16,6 +17,12 @@ class MailMessage(models.Model):
         help="The one channel an agent's reply on a social ticket went to: the "
         "platform's, or e-mail when the agent chose it.",
     )
+
+    def write(self, vals):
+        """Which channel a reply went to is a record of what happened: set once."""
+        if "social_care_channel" in vals and not self.env.su:
+            raise AccessError(_("The channel a reply was sent to cannot be changed."))
+        return super().write(vals)
 
     def _extras_to_store(self, store, format_reply):
         """The chatter shows which channel each agent reply went to (employees only)."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import SocialCareCase
@@ -97,6 +97,13 @@ class TestReplyChannel(SocialCareCase):
         )
         self.assertEqual(colleague.notification_type, "email")
         self.assertTrue(self.mails_to(self.colleague.partner_id))
+
+    def test_the_recorded_channel_cannot_be_rewritten(self):
+        message = self.send_message()
+        for user in (self.agent, self.env.ref("base.user_admin")):
+            with self.assertRaises(AccessError):
+                message.with_user(user).write({"social_care_channel": "email"})
+        self.assertEqual(message.social_care_channel, "facebook_comment")
 
     def test_customer_already_following_is_not_emailed_a_social_reply(self):
         """A follower since an earlier e-mail exchange: still one channel."""
