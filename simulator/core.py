@@ -1270,7 +1270,8 @@ class Simulator(OnboardingMixin):
                     "messages": [],
                     "reply_only": True,
                 }
-        reply_id = f"generic-{self._next()}"
+        # Unique across runs, as a platform's ids are: a state file may be new.
+        reply_id = f"generic-{secrets.token_hex(8)}"
         self._record_reply(
             conversation,
             {
