@@ -770,7 +770,8 @@ class HelpdeskTicket(models.Model):
         template = self.company_id.social_care_private_template
         account = self.social_account_id
         public_problem = account._social_outbound_problem(self, template, False)
-        self.social_reply_private = True
+        # Private messages are the platform's: the conversation leaves e-mail too.
+        self.write({"social_reply_private": True, "social_reply_by_email": False})
         if template and not public_problem:
             self.with_context(social_care_private=False).message_post(
                 body=template,

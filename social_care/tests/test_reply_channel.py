@@ -137,6 +137,19 @@ class TestReplyChannel(SocialCareCase):
         self.assertEqual(len(self.mails_to(self.customer)), 1)
         self.assertEqual(len(self.outbound_rows()), 1)
 
+    def test_move_to_private_goes_back_to_the_platform(self):
+        """ "Move to private" is a platform action: its public reply is not e-mailed."""
+        self.company.social_care_private_template = "We have sent you a DM."
+        self.ticket.social_reply_by_email = True
+        self.ticket.with_user(self.agent).action_move_to_private()
+        self.assertFalse(self.ticket.social_reply_by_email)
+        (public,) = self.outbound_rows()
+        self.assertEqual(
+            (public.text, public.is_private), ("We have sent you a DM.", False)
+        )
+        self.assertEqual(public.mail_message_id.social_care_channel, "facebook_comment")
+        self.assertFalse(self.mails_to(self.customer))
+
     def test_email_reply_needs_the_customers_address(self):
         self.customer.email = False
         self.ticket.social_reply_by_email = True
