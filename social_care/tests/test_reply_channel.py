@@ -138,7 +138,7 @@ class TestReplyChannel(SocialCareCase):
         self.assertEqual(len(self.outbound_rows()), 1)
 
     def test_move_to_private_goes_back_to_the_platform(self):
-        """ "Move to private" is a platform action: its public reply is not e-mailed."""
+        """Moving to private is a platform action: its public reply is not e-mailed."""
         self.company.social_care_private_template = "We have sent you a DM."
         self.ticket.social_reply_by_email = True
         self.ticket.with_user(self.agent).action_move_to_private()
