@@ -26,7 +26,8 @@ patch(Chatter.prototype, {
     ) {
       return "";
     }
-    const name = record.data.partner_id?.display_name || _t("the customer");
+    // A many2one is [id, display_name] in the form record.
+    const name = record.data.partner_id?.[1] || _t("the customer");
     if (record.data.social_reply_by_email) {
       return _t("%(name)s, by e-mail only (colleagues following are notified)", {
         name,

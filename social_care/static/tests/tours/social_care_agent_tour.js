@@ -74,7 +74,7 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     {
       content: "To: the customer on the social channel only, not an e-mail recipient",
       trigger:
-        ".o-mail-Chatter .o_social_care_reply_to:contains('on Facebook only'):not(:has(input[type='checkbox']))",
+        ".o-mail-Chatter .o_social_care_reply_to:contains('Maria Verdi, on Facebook only'):not(:has(input[type='checkbox']))",
     },
     {
       content: "The channel choice is the platform's",
@@ -192,7 +192,8 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     },
     {
       content: "So does the To: line",
-      trigger: ".o-mail-Chatter .o_social_care_reply_to:contains('by e-mail only')",
+      trigger:
+        ".o-mail-Chatter .o_social_care_reply_to:contains('Maria Verdi, by e-mail only')",
     },
     {
       content: "Write the e-mail reply",
