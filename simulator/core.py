@@ -1156,6 +1156,8 @@ class Simulator(OnboardingMixin):
                 status, answer = self._meta_api(
                     method, path[6:], params, _with_bearer(data, params, headers)
                 )
+            elif path.startswith("/generic/"):
+                status, answer = self._generic_api(method, path[9:], data)
             else:
                 raise ApiError(404, {"error": "not an API path of the simulator"})
         except ApiError as error:
@@ -1851,6 +1853,48 @@ class Simulator(OnboardingMixin):
             },
         )
         return {"id": reply_id}
+
+    # --- Generic webhook provider (the social_care demo account) ---
+
+    def _generic_api(self, method, path, data):
+        """A reply POSTed to a generic account's outbound URL, as Odoo signs it.
+
+        The demo's "Demo community (generic webhook)" tickets come from demo
+        events, not from this simulator: their replies are shown in a
+        conversation of their thread, created on the first reply.
+        """
+        if method != "POST" or path != "replies":
+            raise ApiError(
+                404, {"error": "the generic outbound URL is /generic/replies"}
+            )
+        thread = str(data.get("thread") or "")
+        text = data.get("text")
+        if not thread or not isinstance(text, str):
+            raise ApiError(400, {"error": "a reply needs a thread and a text"})
+        conversation_id = f"generic:{thread}"
+        with self.lock:
+            conversation = self.conversation(conversation_id)
+            if conversation is None:
+                conversation = {
+                    "id": conversation_id,
+                    "channel": "generic",
+                    "label": "Demo community (generic webhook)",
+                    "customer": {"id": data.get("recipient") or "?", "name": thread},
+                    "messages": [],
+                    "reply_only": True,
+                }
+        # Unique across runs, as a platform's ids are: a state file may be new.
+        reply_id = f"generic-{secrets.token_hex(8)}"
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": text,
+                "kind": "private reply" if data.get("private") else "public reply",
+                "in_reply_to": data.get("in_reply_to"),
+            },
+        )
+        return 200, {"id": reply_id}
 
     # ------------------------------------------------------------------
 

@@ -16,4 +16,5 @@ from . import (
     res_config_settings,
     crm_lead,
     ir_http,
+    mail_message,
 )

@@ -496,8 +496,25 @@ class SocialCareAccount(models.Model):
     def _social_outbound_problem(self, ticket, text, private):
         """Why this reply cannot be sent (a sentence), or None; before queueing."""
         self.ensure_one()
+        blocked = self._social_send_blocked()
+        if blocked:
+            return blocked
         if not (text or "").strip():
             return _("The reply is empty.")
+        return None
+
+    def _social_send_blocked(self):
+        """Why no reply at all can go out through this account (a sentence), or None.
+
+        Said before an agent writes, not after the send fails out of sight.
+        """
+        self.ensure_one()
+        if self.provider == "generic" and not self.sudo().generic_outbound_url:
+            return _(
+                "This account has no outbound URL: replies cannot be sent on the "
+                "social channel. Reply by e-mail, or ask an administrator to set "
+                "the account's outbound URL."
+            )
         return None
 
     def _social_reply_limits(self, ticket, private):

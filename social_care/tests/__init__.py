@@ -10,6 +10,7 @@ from . import (
     test_poll,
     test_posts,
     test_reply_approval,
+    test_reply_channel,
     test_report,
     test_rule_patterns,
     test_side_effects,

@@ -16,13 +16,16 @@ from odoo.addons.web.tests.test_js import unit_test_error_checker
 from .common import FakeResponse, SocialCareCase, outbound
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
+CUSTOMER_EMAIL = "maria.verdi@example.com"
+EMAIL_TEXT = "As you asked, the invoice follows by e-mail."
 REPLY_TEXT = (
     "Sorry about that, we are checking with the courier: "
     "https://example.com/track/SC-1042."
 )
 HOOT_SUITE = "@social_care"
-# static/tests/*.test.js: a suite that ran nothing must not pass.
-HOOT_TEST_COUNT = 3
+# static/tests/*.test.js (reply_length: 3, reply_status: 4): a suite that ran
+# nothing must not pass.
+HOOT_TEST_COUNT = 7
 
 
 def hoot_id(name):
@@ -67,6 +70,8 @@ class TestTours(HttpCase, SocialCareCase):
         super().setUp()
         self.deliver(self.message("tour-1", CUSTOMER_TEXT, thread="tour-thread"))
         self.ticket = self.ticket_of("tour-1")
+        # Linked to an existing customer: the contact has an e-mail address.
+        self.ticket.partner_id.email = CUSTOMER_EMAIL
 
     def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
         """A tour the browser could not run fails; it is not skipped."""
@@ -104,6 +109,19 @@ class TestTours(HttpCase, SocialCareCase):
             self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(set(outgoing.mapped("state")), {"sent"})
         self.assertTrue(self.ticket.first_response_at)
+        # The one e-mail reply: to the customer, by e-mail, not on the platform.
+        email = self.ticket.message_ids.filtered(
+            lambda m: m.social_care_channel == "email"
+        )
+        self.assertEqual(len(email), 1)
+        self.assertIn(EMAIL_TEXT, email.body)
+        self.assertEqual(email.partner_ids, self.ticket.partner_id)
+        self.assertFalse(self.ticket.social_reply_by_email, "switched back")
+        replies = self.ticket.message_ids.filtered("social_care_channel") - email
+        self.assertEqual(
+            set(replies.mapped("social_care_channel")), {"facebook_comment"}
+        )
+        self.assertFalse(replies.partner_ids, "social replies e-mail no customer")
 
     def test_manager_reads_response_times_by_channel(self):
         self.start_tour("/odoo", "social_care_manager_tour", login=self.manager.login)
