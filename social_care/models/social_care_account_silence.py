@@ -35,6 +35,10 @@ class SocialCareAccount(models.Model):
         help="Set when no webhook delivery came for much longer than usual: the "
         "time of the last one. Cleared when deliveries resume.",
     )
+    webhook_silence_gap = fields.Integer(
+        "Usual gap when the silence began (minutes)", readonly=True, copy=False
+    )
+    webhook_silence_warning = fields.Char(compute="_compute_webhook_silence_warning")
     webhook_usual_gap = fields.Integer(
         "Usual gap between deliveries (minutes)",
         compute="_compute_webhook_usual_gap",
@@ -52,6 +56,38 @@ class SocialCareAccount(models.Model):
         copy=False,
         help="The polling setting before the silence, restored when it ends.",
     )
+
+    @api.depends("webhook_silent_since", "webhook_silence_gap", "provider")
+    def _compute_webhook_silence_warning(self):
+        for account in self:
+            account.webhook_silence_warning = (
+                account._social_silence_note()
+                if account.webhook_silent_since
+                else False
+            )
+
+    def _social_silence_note(self):
+        """The silence in words: the banner's and the admins' activity's text."""
+        self.ensure_one()
+        values = {
+            "last": fields.Datetime.to_string(self.webhook_silent_since),
+            "gap": self.webhook_silence_gap,
+        }
+        if self._social_can_poll():
+            return _(
+                "No webhook delivery since %(last)s UTC, while one usually "
+                "comes at least every %(gap)s minutes. Polling takes over "
+                "until deliveries resume: check the webhook subscription "
+                "on the platform.",
+                **values,
+            )
+        return _(
+            "No webhook delivery since %(last)s UTC, while one usually "
+            "comes at least every %(gap)s minutes. This platform cannot "
+            "be polled: messages sent meanwhile may be missing. Check the "
+            "webhook on the platform's side.",
+            **values,
+        )
 
     def _compute_webhook_usual_gap(self):
         pace = self._social_webhook_pace(fields.Datetime.now())
@@ -157,7 +193,10 @@ class SocialCareAccount(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
         activity_values, with_activity = [], self.browse()
         for account, (last, gap) in silent.items():
-            values = {"webhook_silent_since": last}
+            values = {
+                "webhook_silent_since": last,
+                "webhook_silence_gap": max(1, round(gap.total_seconds() / 60)),
+            }
             if account._social_can_poll():
                 values.update(
                     webhook_silence_saved_poll={
@@ -171,23 +210,6 @@ class SocialCareAccount(models.Model):
                     ),
                     next_poll_at=now,
                 )
-                note = _(
-                    "No webhook delivery since %(last)s UTC, while one usually "
-                    "comes at least every %(gap)s minutes. Polling takes over "
-                    "until deliveries resume: check the webhook subscription "
-                    "on the platform.",
-                    last=fields.Datetime.to_string(last),
-                    gap=max(1, round(gap.total_seconds() / 60)),
-                )
-            else:
-                note = _(
-                    "No webhook delivery since %(last)s UTC, while one usually "
-                    "comes at least every %(gap)s minutes. This platform cannot "
-                    "be polled: messages sent meanwhile may be missing. Check the "
-                    "webhook on the platform's side.",
-                    last=fields.Datetime.to_string(last),
-                    gap=max(1, round(gap.total_seconds() / 60)),
-                )
             account.write(values)
             admin = admins.filtered(
                 lambda user, account=account: account.company_id in user.company_ids
@@ -200,7 +222,7 @@ class SocialCareAccount(models.Model):
                         "res_id": account.id,
                         "activity_type_id": activity_type.id,
                         "summary": _("Webhook silent: no deliveries"),
-                        "note": note,
+                        "note": account._social_silence_note(),
                         "user_id": admin.id,
                         "date_deadline": fields.Date.context_today(self),
                     }
@@ -217,11 +239,12 @@ class SocialCareAccount(models.Model):
         self.env.ref("social_care.ir_cron_poll_accounts")._trigger()
 
     def _social_clear_silence(self):
-        """Deliveries resumed: clear the warning, close the activity, restore polling."""
+        """Deliveries resumed: clear the warning, close the activity, poll as before."""
         activities = self.webhook_silence_activity_id
         for account in self:
             values = {
                 "webhook_silent_since": False,
+                "webhook_silence_gap": 0,
                 "webhook_silence_activity_id": False,
                 "webhook_silence_saved_poll": False,
             }

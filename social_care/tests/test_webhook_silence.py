@@ -69,6 +69,10 @@ class TestWebhookSilence(SocialCareCase):
         with self.can_poll:
             self.check()
             self.assertTrue(self.account.webhook_silent_since)
+            self.assertIn(
+                "usually comes at least every 20 minutes. Polling takes over",
+                self.account.webhook_silence_warning,
+            )
             self.assertEqual(len(self.silence_activities(self.account)), 1)
             self.assertTrue(self.account.poll_enabled)
             self.assertEqual(self.account.poll_interval, 5)
