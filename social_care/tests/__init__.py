@@ -16,4 +16,5 @@ from . import (
     test_side_effects,
     test_tours,
     test_webhook,
+    test_webhook_silence,
 )

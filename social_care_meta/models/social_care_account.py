@@ -468,6 +468,9 @@ class SocialCareAccount(models.Model):
     # Polling and backfill
     # ------------------------------------------------------------------
 
+    def _social_can_poll(self):
+        return self.provider == "meta" or super()._social_can_poll()
+
     def _social_poll(self):
         """Recent comments and conversations, for deliveries the webhook missed.
 

@@ -905,6 +905,9 @@ class SocialCareAccount(models.Model):
     # Polling: mentions, DMs, backfill, listening queries
     # ------------------------------------------------------------------
 
+    def _social_can_poll(self):
+        return self.provider == "twitter" or super()._social_can_poll()
+
     def _social_poll(self):
         if self.provider != "twitter":
             return super()._social_poll()
