@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from odoo.addons.social_care_twitter.tools import x_text
 from odoo.addons.social_care_twitter.tools.x_text import (
     MAX_WEIGHTED_LENGTH,
     parse_text,
@@ -156,3 +157,20 @@ def test_plain_latin_counts_one(text):
 def test_any_text_gives_a_count(text):
     assert weighted_length(text) >= 0
     assert remaining(text) == MAX_WEIGHTED_LENGTH - weighted_length(text)
+
+
+# Pieces that make and break chains of domain labels.
+_URL_PIECES = st.sampled_from(
+    ["a", "co", "com", "jp", "js", "한국", "भारत", "xn--", "http://", "https://",
+     ".", "-", "_", "/", ":", "@", "#", " ", "é", "😷", "\u202a", "t.co/", "?", "=",
+     "(", ")", "a_b"]
+)  # fmt: skip
+
+
+@given(st.lists(_URL_PIECES, max_size=30).map("".join))
+def test_url_search_tries_every_start_that_can_match(text):
+    """Skipping the starts with no TLD ahead finds what the plain search finds."""
+    found = [(m.start(), m.end()) for m in x_text._url_matches(text)]
+    assert found == [
+        (m.start(), m.end()) for m in x_text._EXTRACT_URL_RE.finditer(text)
+    ]

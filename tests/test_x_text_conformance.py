@@ -25,6 +25,7 @@ import json
 import random
 import shutil
 import subprocess
+import time
 
 import pytest
 import yaml
@@ -134,6 +135,17 @@ def _random_texts(count=3000, seed=12):
 
 
 RANDOM_TEXTS = _random_texts()
+# Long dotted texts with no URL or one at the end: a plain regex search is
+# quadratic on them (minutes in Python's re for 6,000 characters).
+LONG_TEXTS = [
+    "a." * 15000,
+    "x" + ".x" * 15000 + "!",
+    "あ." * 15000,
+    "a-" * 15000 + ".",
+    "a." * 15000 + ".com",
+    "a." * 15000 + "b_c.com",
+    "a." * 15000 + " example.com",
+]
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +155,7 @@ def node_output():
     assert node, "Node.js runs the composer's counter here: apt-get install nodejs"
     cases = [{"text": case["text"], "config": case["config"]} for case in CASES]
     cases += [{"text": text, "config": CONFIGS["v3"]} for text in RANDOM_TEXTS]
+    cases += [{"text": text, "config": CONFIGS["v3"]} for text in LONG_TEXTS]
     run = subprocess.run(
         [node, str(NODE_RUNNER)],
         input=json.dumps(cases),
@@ -195,7 +208,7 @@ def test_both_counters_agree_on_every_case(node_output):
 
 
 def test_both_counters_agree_on_random_texts(node_output):
-    javascript = node_output["results"][len(CASES) :]
+    javascript = node_output["results"][len(CASES) : len(CASES) + len(RANDOM_TEXTS)]
     disagreements = [
         (text, answer, x_text.parse_text(text))
         for text, answer in zip(RANDOM_TEXTS, javascript, strict=True)
@@ -217,3 +230,35 @@ def test_js_tld_lists_are_tld_lib_yml(node_output):
         "generic": tld_lib["generic"],
         "country": tld_lib["country"],
     }
+
+
+def test_both_counters_agree_on_long_dotted_texts(node_output):
+    javascript = node_output["results"][len(CASES) + len(RANDOM_TEXTS) :]
+    python = [_python_answer({"text": text, "config": None}) for text in LONG_TEXTS]
+    assert [answer["weightedLength"] for answer in javascript] == [
+        answer["weightedLength"] for answer in python
+    ]
+    assert javascript[-1]["urls"] == python[-1]["urls"] != []
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS, ids=range(len(LONG_TEXTS)))
+def test_long_dotted_texts_are_counted_at_once(text):
+    started = time.monotonic()
+    x_text.parse_text(text)
+    assert time.monotonic() - started < 1
+
+
+def test_js_counts_long_dotted_texts_at_once():
+    """The composer counts at every keystroke: a pasted text must not freeze it."""
+    cases = [{"text": text, "config": CONFIGS["v3"]} for text in LONG_TEXTS]
+    started = time.monotonic()
+    subprocess.run(
+        [shutil.which("node"), str(NODE_RUNNER)],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    # Node starts in a fraction of a second; a plain regex search takes 30 s.
+    assert time.monotonic() - started < 5

@@ -16,6 +16,7 @@ reply_length.js is the same port for the composer; both pass twitter-text's
 conformance suite (tests/test_x_text_conformance.py, scripts/x_text_conformance.mjs).
 """
 
+import bisect
 import re
 import unicodedata
 from typing import NamedTuple
@@ -69,9 +70,38 @@ _LATIN_ACCENTS = (
     "\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
 )
 _CYRILLIC = "\u0400-\u04ff"
+
+
+def _trie(names):
+    """The alternation of ``names`` as a prefix tree, longest name first.
+
+    Python's re tries an alternation's branches one by one: 1,574 of them at
+    every label made a long dotted text take minutes. Longest first is the
+    lists' own order wherever two names can both match (嘉里大酒店 before 嘉里,
+    भारतम् before भारत), so the match is twitter-text's.
+    """
+    tree = {}
+    for name in names:
+        node = tree
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node):
+        branches = [
+            re.escape(char) + pattern(child) for char, child in node.items() if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
 _TLD_END = "(?=[^0-9a-zA-Z@+-]|$)"
-_GTLD = f"(?:(?:{'|'.join(GENERIC_TLDS)}){_TLD_END})"
-_CCTLD = f"(?:(?:{'|'.join(COUNTRY_TLDS)}){_TLD_END})"
+_GTLD = f"(?:{_trie(GENERIC_TLDS)}{_TLD_END})"
+_CCTLD = f"(?:{_trie(COUNTRY_TLDS)}{_TLD_END})"
 _PUNYCODE = "(?:xn--[-0-9a-z]+)"
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID_CHARS}{_DIRECTIONAL_MARKERS}]"
 _SUBDOMAIN = f"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\\.)"
@@ -109,6 +139,12 @@ _ASCII_DOMAIN_RE = re.compile(
 _TCO_URL_RE = re.compile(
     f"https?://t\\.co/([a-z0-9]+)(?:\\?{_QUERY_CHAR}*{_QUERY_END})?", re.IGNORECASE
 )
+_TLD_RE = re.compile(f"(?:{_GTLD}|{_CCTLD}|{_PUNYCODE})", re.IGNORECASE)
+_PROTOCOL_RE = re.compile("https?://", re.IGNORECASE)
+# Where a chain of domain labels cannot run on: a character no label holds, an
+# empty label, a label starting or ending with "-" or "_".
+_CHAIN_BREAK_RE = re.compile(f"(?=\\.[._-]|[_-]\\.|(?!{_DOMAIN_CHAR})[^._-])")
+_LABEL_CHAR_RE = re.compile(f"{_DOMAIN_CHAR}|[_-]")
 _INVALID_CHARS_RE = re.compile(f"[{_INVALID_CHARS}]")
 # Separators punycode.toASCII splits a label on (besides ".").
 _LABEL_SEPARATORS_RE = re.compile("[\u3002\uff0e\uff61]")
@@ -167,12 +203,69 @@ def _ascii_domains(domain, url_start):
     return found
 
 
+def _tld_positions(text):
+    """Where a TLD follows a ".": those any label chain can end with, and, for
+    the TLDs whose last label holds a "_" (no registered name does), the starts
+    after that "_" mapped to the TLD they can reach."""
+    anywhere, after_underscore = [], {}
+    for dot in re.finditer(r"\.", text):
+        tld = dot.end()
+        if not _TLD_RE.match(text, tld):
+            continue
+        index = dot.start() - 1
+        while index >= 0 and text[index] != "_" and _LABEL_CHAR_RE.match(text[index]):
+            index -= 1
+        if index >= 0 and text[index] == "_":
+            after_underscore.update(dict.fromkeys(range(index + 1, tld - 1), tld))
+        else:
+            anywhere.append(tld)
+    return anywhere, after_underscore
+
+
+def _url_matches(text):
+    """_EXTRACT_URL_RE.finditer(text), trying only where a domain can start.
+
+    A domain is a chain of labels up to a TLD: a start with no TLD ahead
+    before the chain breaks cannot match, and trying it anyway makes the regex
+    quadratic on long dotted texts ("a.a.a.…": minutes for 6,000 characters).
+    """
+    tlds, tld_after_underscore = _tld_positions(text)
+    breaks = [match.start() for match in _CHAIN_BREAK_RE.finditer(text)]
+
+    def unbroken(start, tld):
+        chain_break = bisect.bisect_left(breaks, start)
+        return chain_break == len(breaks) or breaks[chain_break] > tld - 2
+
+    def domain_can_start(index):
+        tld = bisect.bisect_right(tlds, index)
+        if tld < len(tlds) and unbroken(index, tlds[tld]):
+            return True
+        return index in tld_after_underscore and unbroken(
+            index, tld_after_underscore[index]
+        )
+
+    def url_can_start(index):
+        protocol = _PROTOCOL_RE.match(text, index)
+        return domain_can_start(protocol.end() if protocol else index)
+
+    position = 0
+    for index in range(len(text)):
+        if index < position:
+            continue
+        if not (url_can_start(index + 1) or (index == 0 and url_can_start(0))):
+            continue
+        match = _EXTRACT_URL_RE.match(text, index)
+        if match:
+            yield match
+            position = match.end()
+
+
 def extract_urls_with_indices(text):
     """The URLs X links (and counts 23), with their [start, end) code-point offsets."""
     urls = []
     if not text or "." not in text:
         return urls
-    for match in _EXTRACT_URL_RE.finditer(text):
+    for match in _url_matches(text):
         url, protocol, domain = match.group("url", "protocol", "domain")
         start, end = match.start("url"), match.end("url")
         if not _valid_url(url, protocol or "https://", domain):

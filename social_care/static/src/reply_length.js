@@ -87,7 +87,7 @@ const EXTRACT_URL_RE = new RegExp(
     `(?<path>/${PATH}*)?` +
     String.raw`(?:\?${QUERY_CHAR}*${QUERY_END})?` +
     ")",
-  "giu"
+  "iuy"
 );
 const ASCII_DOMAIN_RE = new RegExp(
   `(?:(?:[\\-a-z0-9${LATIN_ACCENTS}]+)\\.)+(?:${GTLD}|${CCTLD}|${PUNYCODE})`,
@@ -97,6 +97,17 @@ const TCO_URL_RE = new RegExp(
   String.raw`^https?://t\.co/([a-z0-9]+)(?:\?${QUERY_CHAR}*${QUERY_END})?`,
   "iu"
 );
+// Sticky ("y"): each is tried at one index (see urlMatches).
+const TLD_AT_RE = new RegExp(`(?:${GTLD}|${CCTLD}|${PUNYCODE})`, "iuy");
+const PROTOCOL_AT_RE = /https?:\/\//iuy;
+// Where a chain of domain labels cannot run on: a character no label holds, an
+// empty label, a label starting or ending with "-" or "_".
+const CHAIN_BREAK_RE = new RegExp(
+  String.raw`(?=\.[._\-]|[_\-]\.|(?!${DOMAIN_CHAR})[^._\-])`,
+  "gu"
+);
+// One UTF-16 unit of a label (a lone surrogate too: the half of an astral letter).
+const LABEL_CHAR_RE = new RegExp(`^(?:${DOMAIN_CHAR}|[_\\-])$`, "u");
 const INVALID_CHARS_RE = new RegExp(`[${INVALID_CHARS}]`, "u");
 // Separators punycode.toASCII splits a label on (besides ".").
 const LABEL_SEPARATORS_RE = /[\u3002\uff0e\uff61]/u;
@@ -194,13 +205,105 @@ function asciiDomains(domain, urlStart) {
   return found;
 }
 
+/** The first index of a sorted list whose value is above `value` (or the length). */
+function firstAbove(list, value) {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle] > value) {
+      high = middle;
+    } else {
+      low = middle + 1;
+    }
+  }
+  return low;
+}
+
+function matchAt(regex, text, index) {
+  regex.lastIndex = index;
+  return regex.exec(text);
+}
+
+/**
+ * Where a TLD follows a ".": those any label chain can end with, and, for the
+ * TLDs whose last label holds a "_" (no registered name does), the starts after
+ * that "_" mapped to the TLD they can reach. As x_text.py's _tld_positions.
+ */
+function tldPositions(text) {
+  const anywhere = [];
+  const afterUnderscore = new Map();
+  for (let dot = text.indexOf("."); dot >= 0; dot = text.indexOf(".", dot + 1)) {
+    const tld = dot + 1;
+    if (!matchAt(TLD_AT_RE, text, tld)) {
+      continue;
+    }
+    let index = dot - 1;
+    while (index >= 0 && text[index] !== "_" && LABEL_CHAR_RE.test(text[index])) {
+      index--;
+    }
+    if (index >= 0 && text[index] === "_") {
+      for (let start = index + 1; start < tld - 1; start++) {
+        afterUnderscore.set(start, tld);
+      }
+    } else {
+      anywhere.push(tld);
+    }
+  }
+  return { anywhere, afterUnderscore };
+}
+
+/**
+ * EXTRACT_URL_RE's matches in text, trying only where a domain can start.
+ *
+ * A domain is a chain of labels up to a TLD: a start with no TLD ahead before
+ * the chain breaks cannot match, and trying it anyway makes the regex
+ * quadratic on long dotted texts ("a.a.a.…"). As x_text.py's _url_matches.
+ */
+function urlMatches(text) {
+  const { anywhere: tlds, afterUnderscore } = tldPositions(text);
+  const breaks = Array.from(text.matchAll(CHAIN_BREAK_RE), (match) => match.index);
+  const unbroken = (start, tld) => {
+    const chainBreak = firstAbove(breaks, start - 1);
+    return chainBreak === breaks.length || breaks[chainBreak] > tld - 2;
+  };
+  const domainCanStart = (index) => {
+    const tld = firstAbove(tlds, index);
+    if (tld < tlds.length && unbroken(index, tlds[tld])) {
+      return true;
+    }
+    return afterUnderscore.has(index) && unbroken(index, afterUnderscore.get(index));
+  };
+  const urlCanStart = (index) => {
+    const protocol = matchAt(PROTOCOL_AT_RE, text, index);
+    return domainCanStart(protocol ? index + protocol[0].length : index);
+  };
+  const matches = [];
+  let position = 0;
+  for (let index = 0; index < text.length; ) {
+    const width = text.codePointAt(index) > 0xffff ? 2 : 1;
+    if (
+      index >= position &&
+      (urlCanStart(index + width) || (index === 0 && urlCanStart(0)))
+    ) {
+      const match = matchAt(EXTRACT_URL_RE, text, index);
+      if (match) {
+        matches.push(match);
+        position = index + match[0].length;
+      }
+    }
+    index += width;
+  }
+  return matches;
+}
+
 /** The URLs X links (and counts 23), with their [start, end) UTF-16 offsets. */
 export function extractUrlsWithIndices(text) {
   const urls = [];
   if (!text || !text.includes(".")) {
     return urls;
   }
-  for (const match of text.matchAll(EXTRACT_URL_RE)) {
+  for (const match of urlMatches(text)) {
     const { before, protocol, domain, path } = match.groups;
     let url = match.groups.url;
     const start = match.index + before.length;
