@@ -23,7 +23,13 @@ from odoo.addons.social_care.tools import (
     request_never_sent,
 )
 
-from ..tools import MAX_WEIGHTED_LENGTH, classify_error, parse_event, weighted_length
+from ..tools import (
+    MAX_WEIGHTED_LENGTH,
+    classify_error,
+    parse_event,
+    parse_text,
+    weighted_length,
+)
 from ..tools.x_errors import MISSING_PERMISSION
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
@@ -837,14 +843,20 @@ class SocialCareAccount(models.Model):
                     max=MAX_DM_LENGTH,
                 )
             return None
-        length = weighted_length(text)
-        if length > MAX_WEIGHTED_LENGTH:
+        parsed = parse_text(text)
+        if parsed.weighted_length > MAX_WEIGHTED_LENGTH:
             return _(
                 "This reply is %(count)s characters as X counts them (links count "
                 "23, most emoji and Asian characters 2); X allows %(max)s. "
                 "Shorten it, or send it as a direct message.",
-                count=length,
+                count=parsed.weighted_length,
                 max=MAX_WEIGHTED_LENGTH,
+            )
+        if not parsed.valid:
+            # Neither empty nor too long: it holds a character X refuses.
+            return _(
+                "This reply holds an invisible character X refuses (U+FEFF, U+FFFE "
+                "or U+FFFF), often pasted in with the text: delete it and send again."
             )
         if not self._twitter_public_reply_allowed(ticket):
             return _(
