@@ -496,7 +496,9 @@ class SocialCareAccount(models.Model):
     def _social_outbound_problem(self, ticket, text, private):
         """Why this reply cannot be sent (a sentence), or None; before queueing."""
         self.ensure_one()
-        if not (text or "").strip():
+        if not (text or "").strip() and not self.env.context.get(
+            "social_care_with_media"
+        ):
             return _("The reply is empty.")
         return None
 
