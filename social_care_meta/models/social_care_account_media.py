@@ -6,14 +6,6 @@ from odoo.addons.social_care.tools import SendError
 
 from ..tools.meta_limits import check_media, media_kind
 
-KIND_LABELS = {
-    "image": "images",
-    "video": "videos",
-    "audio": "audio files",
-    "file": "files",
-}
-
-
 class SocialCareAccount(models.Model):
     """Media on Meta replies: checked before queueing, uploaded with the send.
 
@@ -56,19 +48,26 @@ class SocialCareAccount(models.Model):
                 surface=surface,
                 name=params["name"],
                 mimetype=params["mimetype"] or "?",
-                kinds=", ".join(_(KIND_LABELS[k]) for k in params["kinds"]),
+                kinds=", ".join(self._meta_kind_label(k) for k in params["kinds"]),
             )
         return _(
             "%(name)s is %(size)s; %(surface)s take %(kind)s up to %(max)s.",
             name=params["name"],
             size=self._social_megabytes(params["size"]),
             surface=surface,
-            kind=_(KIND_LABELS[params["kind"]]),
+            kind=self._meta_kind_label(params["kind"]),
             max=self._social_megabytes(params["max"]),
         )
 
-    @staticmethod
-    def _meta_surface_label(channel):
+    def _meta_kind_label(self, kind):
+        return {
+            "image": _("images"),
+            "video": _("videos"),
+            "audio": _("audio files"),
+            "file": _("files"),
+        }[kind]
+
+    def _meta_surface_label(self, channel):
         return {
             "messenger": _("Messenger messages"),
             "instagram_dm": _("Instagram direct messages"),

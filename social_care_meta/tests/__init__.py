@@ -7,6 +7,7 @@ from . import (
     test_meta_inbound_route,
     test_meta_onboarding,
     test_meta_outbound,
+    test_meta_outbound_media,
     test_meta_posts,
     test_meta_private_move,
     test_meta_rules_company,
