@@ -10,12 +10,14 @@ against the platforms rather than against themselves):
   answers ``{"data": {"id", "media_key", "size", "expires_after_secs"}}``.
   Posts carry up to 4 images (``media.media_ids``), a DM one attachment
   (``attachments: [{"media_id"}]``) and needs text or it.
-- Meta Send API, https://developers.facebook.com/docs/messenger-platform/reference/send-api :
+- Meta Send API,
+  https://developers.facebook.com/docs/messenger-platform/reference/send-api :
   a message is text or one attachment (image, video, audio, file) given by
   ``filedata``, ``payload.url`` or ``payload.attachment_id``; 25 MB, images 8 MB.
   Instagram messaging (attachment-upload, Apr 2026): image png/jpeg/gif 8 MB,
   video mp4/ogg/avi/mov/webm, audio aac/m4a/wav/mp4, file pdf, 25 MB each.
-- Facebook comments, https://developers.facebook.com/docs/graph-api/reference/object/comments/ :
+- Facebook comments,
+  https://developers.facebook.com/docs/graph-api/reference/object/comments/ :
   ``message`` optional with ``source``/``attachment_url``; photos under 4 MB.
   Instagram comment replies (``/replies``) take ``message`` only.
 """

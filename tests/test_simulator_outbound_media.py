@@ -94,7 +94,10 @@ def test_meta_send_api_checks_instagram_types_and_records_the_file(simulator):
         )
 
     assert send("a.docx", b"PK", "application/msword", "file").status_code == 400
-    assert send("big.png", PNG + b"\x00" * (8 * MB), "image/png", "image").status_code == 400
+    assert (
+        send("big.png", PNG + b"\x00" * (8 * MB), "image/png", "image").status_code
+        == 400
+    )
     assert send("label.png", PNG, "image/png", "image").status_code == 200
     reply = simulator.conversation(conversation["id"])["messages"][-1]
     assert (reply["media"][0]["type"], reply["media"][0]["filename"]) == (

@@ -6,14 +6,16 @@ from odoo.addons.social_care.tools import SendError
 
 from ..tools.meta_limits import check_media, media_kind
 
-class SocialCareAccount(models.Model):
+
+class SocialCareAccountMedia(models.Model):
     """Media on Meta replies: checked before queueing, uploaded with the send.
 
     Files go up as multipart ``filedata`` (Send API) or ``source`` (comment),
     so Meta never needs a public URL of the database's files.
     """
 
-    _inherit = "social.care.account"
+    # One concern per file: media apart from the account and message bodies.
+    _inherit = "social.care.account"  # pylint: disable=consider-merging-classes-inherited
 
     def _social_media_problem(self, ticket, attachments, private):
         if self.provider != "meta":

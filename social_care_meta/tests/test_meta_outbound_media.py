@@ -60,9 +60,7 @@ class TestMetaOutboundMedia(MetaCase):
                 "metadata": f"social_care:{out.id}",
             },
         )
-        self.assertEqual(
-            json.loads(with_text["body"]["message"])["text"], "Your label"
-        )
+        self.assertEqual(json.loads(with_text["body"]["message"])["text"], "Your label")
         self.assertEqual(out.state, "sent")
 
     def test_each_kind_reaches_messenger_without_text(self):

@@ -87,7 +87,8 @@ def private_reply_allowed(comment_created_at, now, already_replied):
 #   instagram-messaging/features/attachment-upload (Apr 2026): audio aac/m4a/wav/mp4
 #   25 MB, image png/jpeg/gif 8 MB, video mp4/ogg/avi/mov/webm 25 MB, file pdf 25 MB;
 #   uploaded from a URL or from the server (filedata), also in the send call itself.
-# - Facebook comments, https://developers.facebook.com/docs/graph-api/reference/object/comments/ :
+# - Facebook comments,
+#   https://developers.facebook.com/docs/graph-api/reference/object/comments/ :
 #   one photo (``source`` or ``attachment_url``), message optional with it; Page
 #   photos "should be less than 4 MB" as JPG, PNG, GIF, TIFF, HEIF or WebP
 #   (https://developers.facebook.com/docs/graph-api/reference/page/photos/).
@@ -122,8 +123,7 @@ MEDIA_LIMITS = {
     },
     "facebook_comment": {
         "image": (
-            IMAGE_TYPES
-            + ("image/webp", "image/tiff", "image/heif", "image/heic"),
+            IMAGE_TYPES + ("image/webp", "image/tiff", "image/heif", "image/heic"),
             4 * MB,
         ),
     },

@@ -29,9 +29,7 @@ from ..tools.x_errors import MISSING_PERMISSION
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
 CALLBACK_ROUTE = "/social_care_twitter/oauth/callback"
-SCOPES = (
-    "tweet.read tweet.write users.read dm.read dm.write media.write offline.access"
-)
+SCOPES = "tweet.read tweet.write users.read dm.read dm.write media.write offline.access"
 # tweepy calls api.twitter.com; api.x.com is the same API under its new name.
 API_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 HTTP_TIMEOUT = 20

@@ -26,7 +26,10 @@ UPLOADED = {
 }
 POSTED = {"data": {"id": "2095000000000000900", "text": "..."}}
 DM_SENT = {
-    "data": {"dm_conversation_id": f"{ACME}-{JANE}", "dm_event_id": "2095000000000000901"}
+    "data": {
+        "dm_conversation_id": f"{ACME}-{JANE}",
+        "dm_event_id": "2095000000000000901",
+    }
 }
 
 
@@ -52,9 +55,7 @@ class TestOutboundMedia(XCase):
         self.assertEqual(upload.headers["Authorization"], "Bearer access-1")
         self.assertEqual(upload.form, {"media_category": "tweet_image"})
         self.assertEqual(upload.files["media"], ("label.png", "image/png", PNG_1PX))
-        self.assertEqual(
-            tweet.json["media"], {"media_ids": ["1880028106020515840"]}
-        )
+        self.assertEqual(tweet.json["media"], {"media_ids": ["1880028106020515840"]})
         self.assertEqual(tweet.json["text"], "Here is the label")
         self.assertEqual(message.state, "sent")
 
@@ -62,13 +63,17 @@ class TestOutboundMedia(XCase):
         image = self.png()
         message = reply_with_files(self.ticket, self.agent, "", image, private=True)
         self.assertEqual(message.state, "queued")
-        x = FakeX().on("POST", UPLOAD, UPLOADED).on(
-            "POST", DM_TO_JANE, DM_SENT, status=201
+        x = (
+            FakeX()
+            .on("POST", UPLOAD, UPLOADED)
+            .on("POST", DM_TO_JANE, DM_SENT, status=201)
         )
         self.send_queued(x)
         upload, dm = x.calls
         self.assertEqual(upload.form, {"media_category": "dm_image"})
-        self.assertEqual(dm.json, {"attachments": [{"media_id": "1880028106020515840"}]})
+        self.assertEqual(
+            dm.json, {"attachments": [{"media_id": "1880028106020515840"}]}
+        )
         self.assertEqual(message.state, "sent")
 
     def test_empty_reply_without_files_is_still_refused(self):

@@ -44,9 +44,7 @@ def reply_with(odoo, ticket, text, kind, private=None):
     odoo.post_in_chatter(ticket, text, [upload(odoo, kind)])
 
     def done():
-        rows = messages(
-            odoo, [("ticket_id", "=", ticket), ("direction", "=", "out")]
-        )
+        rows = messages(odoo, [("ticket_id", "=", ticket), ("direction", "=", "out")])
         rows = sorted(rows, key=lambda r: r["id"]) if rows else rows
         last = rows and rows[-1]
         if last and last["state"] == "failed":
