@@ -157,8 +157,16 @@ class TestMetaOutboundMedia(MetaCase):
             with self.subTest(sentence=sentence):
                 with self.assertRaisesRegex(UserError, sentence):
                     reply_with_files(ticket, self.agent, "See", files, private)
+        tickets = (
+            self.comment_ticket
+            | self.dm_ticket
+            | self.ig_ticket
+            | self.ig_comment_ticket
+        )
         self.assertFalse(
-            self.env["social.care.message"].search([("direction", "=", "out")])
+            self.env["social.care.message"].search(
+                [("ticket_id", "in", tickets.ids), ("direction", "=", "out")]
+            )
         )
 
     def test_text_failing_after_the_file_is_not_resent_blindly(self):
