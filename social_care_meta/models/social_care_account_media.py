@@ -120,6 +120,8 @@ class SocialCareAccountMedia(models.Model):
         except SendError as error:
             if answer is None:
                 raise
+            # The file's id, so that its echo is not taken for the text's.
+            message.sudo().external_id = str(answer.get("message_id") or "") or False
             raise SendError(
                 "uncertain",
                 _(

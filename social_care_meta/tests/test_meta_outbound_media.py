@@ -173,5 +173,21 @@ class TestMetaOutboundMedia(MetaCase):
         out = reply_with_files(self.dm_ticket, self.agent, "Label", self.upload())
         error = (500, {"error": {"message": "boom", "code": 2, "is_transient": True}})
         self.send({("POST", f"{PAGE}/messages"): [{"message_id": "m_f"}, error]})
-        self.assertNotEqual(out.state, "queued")
+        self.assertEqual(out.state, "failed")
         self.assertIn("file reached the customer", out.error)
+        # Meta echoes the file with our metadata: that is not the text arriving.
+        file_echo = self.messaging(
+            "page",
+            PAGE,
+            PAGE,
+            PSID,
+            {
+                "mid": "m_f",
+                "is_echo": True,
+                "app_id": 1,
+                "metadata": f"social_care:{out.id}",
+                "attachments": [{"type": "image", "payload": {"url": ""}}],
+            },
+        )
+        self.deliver(file_echo)
+        self.assertEqual((out.state, out.external_id), ("failed", "m_f"))
