@@ -21,6 +21,8 @@ class SocialCareAccountMedia(models.Model):
         if self.provider != "meta":
             return super()._social_media_problem(ticket, attachments, private)
         parent = ticket._social_reply_parent(private)
+        # Meta allows one private reply per comment, and a Send API message is
+        # text or a file: a file would use up the only message (§9).
         if private and parent and not parent.is_private:
             return _(
                 "A private reply to a comment carries text only: send the file "
