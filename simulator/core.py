@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 from . import addon_tools
 from .onboarding import OnboardingMixin
+from .outbound_media import X_POST_MAX_MEDIA, OutboundMediaMixin, parse_multipart
 
 LABEL = "Social Care API simulator — not a real social network"
 
@@ -246,7 +247,7 @@ def _graph_error(message, code=100, status=400, kind="GraphMethodException"):
     )
 
 
-class Simulator(OnboardingMixin):
+class Simulator(OnboardingMixin, OutboundMediaMixin):
     """Thread-safe state shared by the HTTP handler, the CLI and the e2e tests."""
 
     def __init__(self, config=None):
@@ -258,6 +259,7 @@ class Simulator(OnboardingMixin):
         self.version = 0  # bumped on each change: the page reloads on it
         self.faults = []  # injected failures not yet used up (inject_fault)
         self.media_requests = []  # names of the media files asked for
+        self.uploads = {}  # X media id -> the file Odoo uploaded (no bytes)
         self._seq = 0
         self._load()
 
@@ -1357,7 +1359,10 @@ class Simulator(OnboardingMixin):
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         content_type = headers.get("Content-Type") or ""
         data = {}
-        if body and "json" in content_type:
+        if body and content_type.startswith("multipart/form-data"):
+            data, files = parse_multipart(content_type, body)
+            data["_files"] = files
+        elif body and "json" in content_type:
             try:
                 data = json.loads(body)
             except ValueError:
@@ -1375,9 +1380,12 @@ class Simulator(OnboardingMixin):
             "body": {
                 k: v
                 for k, v in data.items()
-                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
+                if "token" not in k
+                and k not in ("appsecret_proof", "code_verifier", "_files")
             },
         }
+        if data.get("_files"):
+            record["files"] = data["_files"]
         return params, data, record
 
     def _record_reply(self, conversation, message):
@@ -1430,6 +1438,8 @@ class Simulator(OnboardingMixin):
             return 200, self._x_page("x_dm", params)
         if path == "2/tweets/search/recent" and method == "GET":
             return 200, {"meta": {"result_count": 0}}
+        if path == "2/media/upload" and method == "POST":
+            return 200, self._x_media_upload(data)
         if path == "2/tweets" and method == "POST":
             return 201, self._x_post(data)
         match = re.fullmatch(r"2/dm_conversations/(with/)?([\d-]+)/messages", path)
@@ -1440,11 +1450,22 @@ class Simulator(OnboardingMixin):
     def _x_post(self, data):
         text = data.get("text") or ""
         parent = (data.get("reply") or {}).get("in_reply_to_tweet_id")
+        media = self._x_attached(
+            (data.get("media") or {}).get("media_ids") or [], X_POST_MAX_MEDIA
+        )
+        if not (text or media):
+            raise _x_error(400, "Invalid Request", "text or media is required")
         tweet_id = self._x_id()
         conversation, _message = self._find_message(parent)
         self._record_reply(
             conversation,
-            {"id": tweet_id, "text": text, "kind": "reply", "in_reply_to": parent},
+            {
+                "id": tweet_id,
+                "text": text,
+                "kind": "reply",
+                "in_reply_to": parent,
+                "media": media,
+            },
         )
         return {
             "data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
@@ -1452,6 +1473,11 @@ class Simulator(OnboardingMixin):
 
     def _x_dm(self, target, is_participant, data):
         cfg = self.config
+        media = self._x_attached(
+            [a.get("media_id") for a in data.get("attachments") or []], 1
+        )
+        if not (data.get("text") or media):
+            raise _x_error(400, "Invalid Request", "text or attachments is required")
         event_id = self._x_id()
         if is_participant:
             participant = target
@@ -1469,6 +1495,7 @@ class Simulator(OnboardingMixin):
                 "text": data.get("text") or "",
                 "kind": "dm",
                 "recipient": participant,
+                "media": media,
             },
         )
         return {
@@ -1582,7 +1609,7 @@ class Simulator(OnboardingMixin):
         if method == "GET":
             return 200, self._meta_get(node, edge, args)
         if method == "POST" and edge == "messages" and node == cfg.page_id:
-            return 200, self._meta_send_message(args)
+            return 200, self._meta_send_message(args, data)
         if method == "POST" and edge == "mentions" and node == cfg.ig_id:
             return 200, self._meta_mention_reply(args)
         if method == "POST" and edge in ("comments", "replies"):
@@ -1696,7 +1723,7 @@ class Simulator(OnboardingMixin):
             "comments": {"data": [top] if top else []},
         }
 
-    def _meta_send_message(self, args):
+    def _meta_send_message(self, args, data):
         try:
             recipient = json.loads(args.get("recipient") or "{}")
             content = json.loads(args.get("message") or "{}")
@@ -1724,6 +1751,12 @@ class Simulator(OnboardingMixin):
             message["recipient"] = recipient_id
         if not recipient_id:
             raise _graph_error("No matching user found", code=100)
+        media = self._meta_message_media(
+            (conversation or {}).get("channel"), content, data
+        )
+        if media is None and not message["text"]:
+            raise _graph_error("(#100) The message has no text and no attachment.")
+        message["media"] = [media] if media else []
         self._record_reply(conversation, message)
         return {"recipient_id": recipient_id, "message_id": mid}
 
@@ -1824,6 +1857,7 @@ class Simulator(OnboardingMixin):
         return {"id": reply_id}
 
     def _meta_comment_reply(self, node, edge, args):
+        media = self._meta_comment_media(edge, args)
         conversation, _comment = self._find_message(node)
         if conversation is None:
             raise _graph_error(
@@ -1850,6 +1884,7 @@ class Simulator(OnboardingMixin):
                 "text": args.get("message") or "",
                 "kind": "public reply",
                 "in_reply_to": node,
+                "media": [media] if media else [],
             },
         )
         return {"id": reply_id}

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from .core import CHANNELS, LABEL, NETWORK, Simulator
 from .onboarding import render_portal
 
-MAX_BODY = 2 * 1024 * 1024
+# Media uploads reach 25 MB (Meta's video, audio and file limit) plus the form.
+MAX_BODY = 32 * 1024 * 1024
 
 
 class Handler(BaseHTTPRequestHandler):

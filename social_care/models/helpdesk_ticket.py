@@ -761,7 +761,12 @@ class HelpdeskTicket(models.Model):
             private = self.env.context.get(
                 "social_care_private", self.social_reply_private
             )
-            self.env["social.care.message"]._social_check_reply(self, text, private)
+            attachments = self.env["ir.attachment"].browse(
+                kwargs.get("attachment_ids") or []
+            )
+            self.env["social.care.message"]._social_check_reply(
+                self, text, private, attachments
+            )
             kwargs["social_care_channel"] = self._social_reply_channel(private)
         elif social_ticket:
             self._social_check_email_reply()
@@ -778,7 +783,7 @@ class HelpdeskTicket(models.Model):
             self.sudo().write(answered)
         if social_reply:
             self.env["social.care.message"]._social_queue_reply(
-                self, text, private, message
+                self, text, private, message, attachments
             )
         return message
 

@@ -499,7 +499,9 @@ class SocialCareAccount(models.Model):
         blocked = self._social_send_blocked()
         if blocked:
             return blocked
-        if not (text or "").strip():
+        if not (text or "").strip() and not self.env.context.get(
+            "social_care_with_media"
+        ):
             return _("The reply is empty.")
         return None
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import requests
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
@@ -584,16 +584,22 @@ class SocialCareMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _social_check_reply(self, ticket, text, private):
+    def _social_check_reply(self, ticket, text, private, attachments=None):
         """Refuse, before posting or queueing, what the platform would refuse."""
-        problem = ticket.social_account_id._social_outbound_problem(
-            ticket, text, private
-        )
+        account = ticket.social_account_id
+        if attachments:
+            problem = account._social_media_problem(ticket, attachments.sudo(), private)
+            if problem:
+                raise UserError(problem)
+            account = account.with_context(social_care_with_media=True)
+        problem = account._social_outbound_problem(ticket, text, private)
         if problem:
             raise UserError(problem)
 
     @api.model
-    def _social_queue_reply(self, ticket, text, private, mail_message=None):
+    def _social_queue_reply(
+        self, ticket, text, private, mail_message=None, attachments=None
+    ):
         """Queue a checked reply, or hold it for a manager's approval."""
         account = ticket.social_account_id
         channel = ticket._social_reply_channel(private)
@@ -625,6 +631,7 @@ class SocialCareMessage(models.Model):
                 "ticket_id": ticket.id,
                 "mail_message_id": mail_message.id if mail_message else False,
                 "state": "to_approve" if needs_approval else "queued",
+                "attachment_ids": [Command.set(attachments.ids if attachments else [])],
             }
         )
         if not needs_approval:
@@ -647,7 +654,10 @@ class SocialCareMessage(models.Model):
             )
             for message in edited.filtered("ticket_id"):
                 self._social_check_reply(
-                    message.ticket_id, vals["text"] or "", message.is_private
+                    message.ticket_id,
+                    vals["text"] or "",
+                    message.is_private,
+                    message.attachment_ids,
                 )
         result = super().write(vals)
         for message in edited.filtered("ticket_id"):

@@ -6,6 +6,7 @@ from . import (
     test_ingestion,
     test_media,
     test_outbound,
+    test_outbound_media,
     test_performance,
     test_poll,
     test_posts,

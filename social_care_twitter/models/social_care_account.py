@@ -35,7 +35,7 @@ from ..tools.x_errors import MISSING_PERMISSION
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
 CALLBACK_ROUTE = "/social_care_twitter/oauth/callback"
-SCOPES = "tweet.read tweet.write users.read dm.read dm.write offline.access"
+SCOPES = "tweet.read tweet.write users.read dm.read dm.write media.write offline.access"
 # tweepy calls api.twitter.com; api.x.com is the same API under its new name.
 API_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 HTTP_TIMEOUT = 20
@@ -752,10 +752,14 @@ class SocialCareAccount(models.Model):
                     "direct message."
                 ),
             )
+        media_ids = self._twitter_upload_media(message)
         post_id = self._twitter_created(
             "POST /2/tweets",
             lambda client, oauth1: client.create_tweet(
-                text=message.text, in_reply_to_tweet_id=parent, user_auth=oauth1
+                text=message.text or None,
+                in_reply_to_tweet_id=parent,
+                media_ids=media_ids or None,
+                user_auth=oauth1,
             ),
             "id",
             _("X answered without the post's id: check the conversation on X."),
@@ -784,10 +788,14 @@ class SocialCareAccount(models.Model):
             raise SendError(
                 "permanent", _("This conversation has no X user to send a message to.")
             )
+        media_ids = self._twitter_upload_media(message)
         dm_event_id = self._twitter_created(
             endpoint,
             lambda client, oauth1: client.create_direct_message(
-                text=message.text, user_auth=oauth1, **target
+                text=message.text or None,
+                media_id=media_ids[0] if media_ids else None,
+                user_auth=oauth1,
+                **target,
             ),
             "dm_event_id",
             _("X answered without the message's id: check the conversation on X."),

@@ -3,6 +3,7 @@ from . import (
     test_billing,
     test_onboarding,
     test_outbound,
+    test_outbound_media,
     test_poll,
     test_posts,
     test_private_move,

@@ -12,7 +12,7 @@ from requests.structures import CaseInsensitiveDict
 from odoo import fields
 from odoo.tests import TransactionCase
 
-from odoo.addons.social_care.tests.common import social_care_test_env
+from odoo.addons.social_care.tests.common import multipart, social_care_test_env
 
 from ..tools import split_delivery
 
@@ -70,11 +70,9 @@ class XCall:
         body = body.encode() if isinstance(body, str) else body
         content_type = prepared.headers.get("Content-Type", "")
         self.json = json.loads(body) if "json" in content_type and body else None
-        self.form = (
-            {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            if "form" in content_type
-            else None
-        )
+        self.form, self.files = multipart(prepared)
+        if self.form is None and "form" in content_type:
+            self.form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
 
     def __repr__(self):
         return f"<{self.method} {self.host}{self.path} {self.params}>"
