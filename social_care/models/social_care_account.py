@@ -1,7 +1,6 @@
 import json
 import logging
 from datetime import timedelta
-from urllib.parse import urljoin
 
 import requests
 
@@ -378,7 +377,9 @@ class SocialCareAccount(models.Model):
                 allow_redirects=False,
             ) as response:
                 if response.is_redirect:
-                    url = urljoin(target.url, response.headers["Location"])
+                    url = safe_url.redirect_target(
+                        target.url, response.headers["Location"]
+                    )
                     continue
                 response.raise_for_status()
                 return self._social_read_limited(response)

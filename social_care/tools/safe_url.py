@@ -17,6 +17,7 @@ import ipaddress
 import re
 import socket
 from collections import namedtuple
+from urllib.parse import urljoin
 
 from requests.exceptions import RequestException
 from requests.models import PreparedRequest
@@ -156,3 +157,12 @@ def shown_host(url):
     a person where an address pointed (never parsed: it may not parse)."""
     authority = str(url).partition("//")[2] or str(url)
     return authority.partition("/")[0][:200]
+
+
+def redirect_target(url, location):
+    """The address a redirect from ``url`` to ``location`` points at, to be
+    checked like any other ('' when it does not resolve: refused)."""
+    try:
+        return urljoin(url, location or "")
+    except ValueError:  # e.g. characters that NFKC-normalize to '@' or '/'
+        return ""
