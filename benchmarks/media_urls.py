@@ -19,9 +19,9 @@ import tracemalloc
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-import simulator.addon_tools  # noqa: E402, F401  (odoo.addons.*.tools importable)
-
 from odoo.addons.social_care.tools import bounded_body, safe_url  # noqa: E402
+
+import simulator.addon_tools  # noqa: E402, F401  (odoo.addons.*.tools importable)
 
 HOSTS = ("pbs.twimg.com", "ton.twitter.com", "video.twimg.com", "fbcdn.net")
 CAP = 10 * 1024 * 1024

@@ -17,8 +17,14 @@ from odoo.addons.social_care.tools.media_type import (
 
 @pytest.mark.parametrize(
     "sniffed",
-    ["text/html", "application/xml", "image/svg+xml", "application/xhtml+xml",
-     "text/xml", "text/javascript"],
+    [
+        "text/html",
+        "application/xml",
+        "image/svg+xml",
+        "application/xhtml+xml",
+        "text/xml",
+        "text/javascript",
+    ],
 )
 def test_markup_is_never_stored_whatever_was_announced(sniffed):
     for kind, announced in (("image", ""), ("file", "text/plain"), ("video", "")):

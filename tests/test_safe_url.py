@@ -133,9 +133,12 @@ def assert_agrees(url, hosts, sandbox=None):
     if target is None:
         assert code in safe_url.CODES
         if code == safe_url.HOST:
-            assert truth is None or not on_allowlist(truth[1]) or truth[1] != (
-                truth[1].strip(".")
-            ) or not safe_url._DNS_NAME.fullmatch(truth[1])
+            assert (
+                truth is None
+                or not on_allowlist(truth[1])
+                or truth[1] != (truth[1].strip("."))
+                or not safe_url._DNS_NAME.fullmatch(truth[1])
+            )
         if code == safe_url.PORT:
             assert truth is not None and truth[2] != 443
         if code == safe_url.SCHEME:
@@ -181,7 +184,9 @@ def test_with_a_sandbox_only_its_exact_origin_is_added(url):
 @settings(max_examples=EXAMPLES // 3, deadline=None)
 @given(st.sampled_from(ALLOWED), urls())
 def test_a_redirect_is_judged_as_the_address_it_resolves_to(host, location):
-    assert_agrees(safe_url.redirect_target(f"https://{host}/media/x.jpg", location), HOSTS)
+    assert_agrees(
+        safe_url.redirect_target(f"https://{host}/media/x.jpg", location), HOSTS
+    )
 
 
 @pytest.mark.parametrize(

@@ -403,7 +403,10 @@ class SocialCareAccount(models.Model):
             if refused.code == bounded_body.TOO_LARGE:
                 raise ValueError(too_large) from None
             raise ValueError(
-                _("sent in a content encoding not accepted (stacked, unknown or corrupt)")
+                _(
+                    "sent in a content encoding not accepted "
+                    "(stacked, unknown or corrupt)"
+                )
             ) from None
 
     def _social_identity_scope(self, parsed):

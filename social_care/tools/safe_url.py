@@ -66,20 +66,30 @@ def _prepared(url):
 def _is_ip(host):
     """Whether ``host`` is an address rather than a name (any notation the
     resolver accepts: ``127.1``, ``2130706433``, ``0x7f.0.0.1``, ``[::1]``)."""
-    if host.startswith("["):
-        return True
+    return (
+        host.startswith("[")
+        or _is_ip_address(host)
+        or _inet_aton_reads(host)
+        # A name whose last label is numeric is read as an address by resolvers.
+        or bool(_NUMERIC_LABEL.fullmatch(host.rsplit(".", 1)[-1]))
+    )
+
+
+def _is_ip_address(host):
     try:
         ipaddress.ip_address(host)
-        return True
     except ValueError:
-        pass
+        return False
+    return True
+
+
+def _inet_aton_reads(host):
+    """inet_aton is what resolvers use for IPv4 in its old notations."""
     try:
         socket.inet_aton(host)
-        return True
     except OSError:
-        pass
-    # A name whose last label is numeric is read as an address by resolvers.
-    return bool(_NUMERIC_LABEL.fullmatch(host.rsplit(".", 1)[-1]))
+        return False
+    return True
 
 
 def connection_of(url):

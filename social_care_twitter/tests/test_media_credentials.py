@@ -57,9 +57,7 @@ class TestMediaCredentials(XSetupMixin, TransactionCase):
         def send(session, prepared, **kwargs):
             url = parse_url(prepared.url)
             sent.append((url, dict(prepared.headers)))
-            status, headers, body = answers.get(
-                prepared.url, (404, {}, b"not found")
-            )
+            status, headers, body = answers.get(prepared.url, (404, {}, b"not found"))
             response = requests.Response()
             response.status_code, response.url = status, prepared.url
             response.request = prepared
@@ -119,7 +117,9 @@ class TestMediaCredentials(XSetupMixin, TransactionCase):
         }
         with self.network(answers) as sent:
             self.assertEqual(self.account._social_fetch_media(DM_MEDIA), JPEG)
-        self.assertEqual([url.host for url, _h in sent], ["ton.twitter.com", "pbs.twimg.com"])
+        self.assertEqual(
+            [url.host for url, _h in sent], ["ton.twitter.com", "pbs.twimg.com"]
+        )
         self.assertEqual(sent[0][1]["Authorization"], "Bearer access-1")
         self.assertNotIn("Authorization", sent[1][1])
         for trick in TRICKS:
