@@ -19,9 +19,11 @@ import tracemalloc
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from odoo.addons.social_care.tools import bounded_body, safe_url  # noqa: E402
+# Exposes odoo.addons.<addon>.tools without Odoo (as tests/conftest.py does).
+import simulator.addon_tools  # noqa: E402, F401
 
-import simulator.addon_tools  # noqa: E402, F401  (odoo.addons.*.tools importable)
+# isort: split
+from odoo.addons.social_care.tools import bounded_body, safe_url  # noqa: E402
 
 HOSTS = ("pbs.twimg.com", "ton.twitter.com", "video.twimg.com", "fbcdn.net")
 CAP = 10 * 1024 * 1024
