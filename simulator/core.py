@@ -7,6 +7,7 @@ to Odoo's real webhook route. Odoo's calls to the X API v2 and the Graph API
 shape the platforms use.
 """
 
+import gzip
 import json
 import re
 import secrets
@@ -17,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from . import addon_tools
 from .onboarding import OnboardingMixin
@@ -85,6 +86,7 @@ FAULT_KINDS = (
 )
 HANG_SECONDS = 25  # longer than the connectors' 20 s timeout
 HUGE_MEDIA_BYTES = 11 * 1024 * 1024  # over the 10 MB Odoo accepts
+BOMB_INFLATED_BYTES = 40 * 1024 * 1024
 # A 1x1 transparent PNG.
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -1337,8 +1339,10 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
         """``(status, content type, body, headers)`` of ``/media/<name>``.
 
         ``image.png`` a real image; ``not-image.png`` HTML served as an
-        image; ``huge.jpg`` a JPEG over 10 MB; ``redirect/<url>`` a 302 to
-        any address (e.g. another host).
+        image; ``huge.jpg`` a JPEG over 10 MB; ``bomb.png`` under 1 kB that
+        inflates to 40 MB (``Content-Encoding: gzip, gzip``, zeros gzipped
+        twice); ``redirect/<url>`` a 302 to any address (e.g. another host;
+        percent-decoded, so a Location with any character can be asked for).
         """
         with self.lock:
             self.media_requests.append(name)
@@ -1349,8 +1353,11 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
             return 200, "image/png", page, []
         if name == "huge.jpg":
             return 200, "image/jpeg", b"\xff\xd8\xff\xe0" + bytes(HUGE_MEDIA_BYTES), []
+        if name == "bomb.png":
+            bomb = gzip.compress(gzip.compress(bytes(BOMB_INFLATED_BYTES), 9), 9)
+            return 200, "image/png", bomb, [("Content-Encoding", "gzip, gzip")]
         if name.startswith("redirect/"):
-            target = name[len("redirect/") :]
+            target = unquote(name[len("redirect/") :])
             return 302, "text/plain", b"", [("Location", target)]
         return 404, "text/plain", b"no such media", []
 

@@ -9,8 +9,9 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
+from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import PayloadError, SendError, SideEffects
+from ..tools import PayloadError, SendError, SideEffects, media_type
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -391,11 +392,19 @@ class SocialCareEvent(models.Model):
         for event, keys in staged.items():
             media = {key for key in keys if key[0] == "media"}
             for (_kind, _account_id, url), content in effects.results(media).items():
+                # Checked as ingestion checks what it stores (by the bytes,
+                # markup never kept); the retry checks it against the payload.
+                mimetype, refused = media_type.stored_type(
+                    guess_mimetype(content), content
+                )
+                if refused:
+                    continue
                 values.append(
                     {
                         "name": urlparse(url).path.rsplit("/", 1)[-1][:100] or "media",
                         "description": url,
                         "raw": content,
+                        "mimetype": mimetype,
                         "res_model": self._name,
                         "res_id": event.id,
                     }

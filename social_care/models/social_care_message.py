@@ -11,7 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import CHANNELS, SendError
+from ..tools import CHANNELS, SendError, media_type
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -34,20 +34,6 @@ CHANNEL_XMLIDS = {
 }
 SEND_MAX_ATTEMPTS = 5
 SENDING_STALE_AFTER = timedelta(minutes=15)
-
-
-def _media_matches(attachment, sniffed):
-    """Whether a downloaded file is what the platform announced.
-
-    An announced image must be one (by its bytes, not the server's word), and
-    markup is never stored as media: it is how a script would slip in.
-    """
-    if sniffed in ("text/html", "application/xml", "image/svg+xml"):
-        return False
-    announced_image = attachment.kind == "image" or (
-        attachment.mimetype or ""
-    ).startswith("image/")
-    return sniffed.startswith("image/") or not announced_image
 
 
 class SocialCareMessage(models.Model):
@@ -527,11 +513,14 @@ class SocialCareMessage(models.Model):
             return self.env["ir.attachment"]
         values, notes = [], []
         for index, attachment in enumerate(attachments):
-            if not self.account_id._social_media_allowed(attachment.url):
+            _target, problem = self.account_id._social_media_target(attachment.url)
+            if problem:
                 notes.append(
                     _(
-                        "Attachment not fetched (not from the platform's hosts): %s",
-                        attachment.url,
+                        "Attachment not fetched (not from the platform's hosts: "
+                        "%(why)s): %(url)s",
+                        why=problem,
+                        url=attachment.url,
                     )
                 )
                 continue
@@ -550,14 +539,17 @@ class SocialCareMessage(models.Model):
                     )
                 )
                 continue
-            mimetype = guess_mimetype(content)
-            if not _media_matches(attachment, mimetype):
+            sniffed = guess_mimetype(content)
+            mimetype, refused = media_type.stored_type(
+                sniffed, content, attachment.kind, attachment.mimetype
+            )
+            if refused:
                 notes.append(
                     _(
                         "Attachment not stored (announced as %(announced)s, the file "
                         "is %(actual)s): %(url)s",
                         announced=attachment.mimetype or attachment.kind,
-                        actual=mimetype,
+                        actual=sniffed,
                         url=attachment.url,
                     )
                 )
@@ -568,9 +560,8 @@ class SocialCareMessage(models.Model):
                     "datas": base64.b64encode(content),
                     "res_model": "helpdesk.ticket",
                     "res_id": self.ticket_id.id,
-                    "mimetype": mimetype
-                    if mimetype != "application/octet-stream"
-                    else attachment.mimetype or False,
+                    # What the bytes are, never the payload's word or name.
+                    "mimetype": mimetype,
                 }
             )
         if notes:

@@ -4,7 +4,7 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import requests
 import tweepy
@@ -55,6 +55,8 @@ BASIC_DM_EVERY = timedelta(hours=24)  # Basic: one DM lookup per 24 hours
 _X_ID_RE = re.compile(r"[0-9]{1,20}")
 SEARCH_MAX_AGE = timedelta(days=6)  # recent search covers the last 7 days
 MEDIA_HOSTS = ("pbs.twimg.com", "ton.twitter.com", "video.twimg.com")
+# Where DM media are served, the one media host given the account's token.
+DM_MEDIA_HOST = "ton.twitter.com"
 
 POST_FIELDS = {
     "tweet_fields": [
@@ -895,11 +897,13 @@ class SocialCareAccount(models.Model):
             return super()._social_media_hosts()
         return MEDIA_HOSTS
 
-    def _social_fetch_media(self, url):
-        """DM media (ton.twitter.com) need the account's credentials."""
-        if self.provider != "twitter" or urlparse(url).hostname != "ton.twitter.com":
-            return super()._social_fetch_media(url)
-        return self._social_download(url, headers=self._twitter_auth_headers(url))
+    def _social_media_headers(self, target):
+        """DM media need the account's credentials: sent to X's DM media host
+        only, decided on the host the request goes to (``target``, checked)."""
+        headers = super()._social_media_headers(target)
+        if self.provider == "twitter" and target.host == DM_MEDIA_HOST:
+            headers.update(self._twitter_auth_headers(target.url))
+        return headers
 
     def _twitter_auth_headers(self, url):
         """Headers that sign a GET of ``url`` as the account (no token refresh:

@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_billing,
+    test_media_credentials,
     test_onboarding,
     test_outbound,
     test_outbound_media,

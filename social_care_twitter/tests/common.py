@@ -1,4 +1,5 @@
 import copy
+import io
 import json
 import pathlib
 from contextlib import contextmanager
@@ -8,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
 
 from odoo import fields
 from odoo.tests import TransactionCase
@@ -102,12 +104,15 @@ class FakeX:
         response.url = prepared.url
         response.request = prepared
         if isinstance(body, bytes):
-            response._content = body
+            # A media file is read as a stream, as from the CDN.
             default_type = "image/jpeg"
+            response.raw = HTTPResponse(
+                body=io.BytesIO(body), status=status, preload_content=False
+            )
         else:
             response._content = json.dumps(body).encode() if body is not None else b""
+            response._content_consumed = True
             default_type = "application/json"
-        response._content_consumed = True
         response.headers = CaseInsensitiveDict(
             {"Content-Type": default_type, **headers}
         )
