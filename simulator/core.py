@@ -7,6 +7,7 @@ to Odoo's real webhook route. Odoo's calls to the X API v2 and the Graph API
 shape the platforms use.
 """
 
+import gzip
 import json
 import re
 import secrets
@@ -17,10 +18,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from . import addon_tools
 from .onboarding import OnboardingMixin
+from .outbound_media import X_POST_MAX_MEDIA, OutboundMediaMixin, parse_multipart
 
 LABEL = "Social Care API simulator — not a real social network"
 
@@ -84,6 +86,7 @@ FAULT_KINDS = (
 )
 HANG_SECONDS = 25  # longer than the connectors' 20 s timeout
 HUGE_MEDIA_BYTES = 11 * 1024 * 1024  # over the 10 MB Odoo accepts
+BOMB_INFLATED_BYTES = 40 * 1024 * 1024
 # A 1x1 transparent PNG.
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -246,7 +249,7 @@ def _graph_error(message, code=100, status=400, kind="GraphMethodException"):
     )
 
 
-class Simulator(OnboardingMixin):
+class Simulator(OnboardingMixin, OutboundMediaMixin):
     """Thread-safe state shared by the HTTP handler, the CLI and the e2e tests."""
 
     def __init__(self, config=None):
@@ -258,6 +261,7 @@ class Simulator(OnboardingMixin):
         self.version = 0  # bumped on each change: the page reloads on it
         self.faults = []  # injected failures not yet used up (inject_fault)
         self.media_requests = []  # names of the media files asked for
+        self.uploads = {}  # X media id -> the file Odoo uploaded (no bytes)
         self._seq = 0
         self._load()
 
@@ -399,6 +403,16 @@ class Simulator(OnboardingMixin):
                 self._changed()
             return conversation, message
         app = "x" if NETWORK[channel] == "x" else "meta"
+        if app == "x" and self.onboarding["x_activity_mode"]:
+            payload = self._x_activity_event(channel, payload, conversation, message)
+            if payload is None:
+                with self.lock:
+                    message["delivery"] = {
+                        "status": 0,
+                        "answer": "no X Activity subscription for this event",
+                    }
+                    self._changed()
+                return conversation, message
         status, answer = self.deliver(app, payload)
         with self.lock:
             message["delivery"] = {"status": status, "answer": answer}
@@ -689,6 +703,98 @@ class Simulator(OnboardingMixin):
             )
         return payload, {"id": event_id, "kind": "dm", "at": _iso(moment)}, conversation
 
+    def _x_activity_event(self, channel, payload, conversation, message):
+        """The XAA envelope of an AAA payload, or None when no subscription
+        asks for it (X then delivers nothing).
+
+        Shapes: https://docs.x.com/x-api/activity/event-payloads (post events
+        carry a v2 Post, DM events the legacy ``direct_message_events`` and a
+        ``users`` map of ``{"data": user}``).
+        """
+        cfg = self.config
+        if channel == "x_dm":
+            event_type = "dm.received"
+            event = payload["direct_message_events"][0]
+            body = {
+                "direct_message_events": payload["direct_message_events"],
+                "users": {
+                    user_id: {"data": self._x_v2_user(user)}
+                    for user_id, user in payload["users"].items()
+                },
+            }
+            includes = None
+            event_id = event["id"]
+        else:
+            tweet = payload["tweet_create_events"][0]
+            parent = next(
+                (
+                    m
+                    for m in conversation["messages"]
+                    if m["id"] == message["in_reply_to"]
+                ),
+                None,
+            )
+            # A reply to one of the account's posts is a reply event; any other
+            # post (the simulator writes the handle) a mention.
+            replied_to_us = parent is not None and parent.get("direction") == "out"
+            event_type = "post.reply.create" if replied_to_us else "post.mention.create"
+            body = self._x_v2_post(tweet, conversation)
+            includes = {"users": [self._x_v2_user(tweet["user"])]}
+            event_id = tweet["id_str"]
+        subscription = self.x_activity_subscribed(event_type, cfg.x_user_id)
+        if subscription is None:
+            return None
+        data = {
+            "event_uuid": f"sim-{event_id}",
+            "filter": {"user_id": cfg.x_user_id},
+            "event_type": event_type,
+            "tag": subscription.get("tag") or "",
+            "payload": body,
+        }
+        if includes:
+            data["includes"] = includes
+        return {"data": data}
+
+    @staticmethod
+    def _x_v2_user(user):
+        return {
+            "id": str(user.get("id_str") or user["id"]),
+            "username": user["screen_name"],
+            "name": user["name"],
+            "protected": False,
+            "verified": False,
+        }
+
+    def _x_v2_post(self, tweet, conversation):
+        cfg = self.config
+        handle = f"@{cfg.x_handle}"
+        post = {
+            "id": tweet["id_str"],
+            "text": tweet["text"],
+            "author_id": tweet["user"]["id_str"],
+            "conversation_id": conversation["messages"][0]["id"]
+            if conversation["messages"]
+            else tweet["id_str"],
+            "created_at": _iso(_now()),
+            "edit_history_tweet_ids": [tweet["id_str"]],
+            "lang": "en",
+            "entities": {
+                "mentions": [
+                    {
+                        "start": 0,
+                        "end": len(handle),
+                        "username": cfg.x_handle,
+                        "id": cfg.x_user_id,
+                    }
+                ]
+            },
+        }
+        parent = tweet.get("in_reply_to_status_id_str")
+        if parent:
+            post["in_reply_to_user_id"] = cfg.x_user_id
+            post["referenced_tweets"] = [{"type": "replied_to", "id": parent}]
+        return post
+
     def _build_facebook_comment(self, conversation, person, text):
         cfg = self.config
         moment = _now()
@@ -892,6 +998,63 @@ class Simulator(OnboardingMixin):
                 "attachments": [{"type": "story_mention", "payload": {"url": url}}],
             }
             message.update(kind="story mention", media_url=url)
+        return self._deliver_held(conversation, message, payload)
+
+    def mention(self, text, person=0, in_comment=True, tagged=False, deliver=True):
+        """An Instagram customer @mentions the account on their own media: in a
+        comment (the ``mentions`` webhook has ``comment_id`` and ``media_id``)
+        or in the caption (``media_id`` only). ``tagged`` also tags the account
+        in the photo, so the media is listed by ``GET /{ig-user-id}/tags``;
+        ``deliver=False`` holds the webhook back, as a lost one.
+        """
+        customer = self._person("instagram_comment", person)
+        handle = f"@{self.config.ig_username}"
+        text = (text or "").strip() or "help"
+        if handle.lower() not in text.lower():
+            text = f"{handle} {text}"
+        media_id = self._meta_id("1791")
+        comment_id = self._meta_id("1801") if in_comment else ""
+        target = comment_id or media_id
+        message = {
+            "id": target,
+            "kind": "comment mention" if in_comment else "caption mention",
+            "direction": "in",
+            "text": text,
+            "at": _iso(_now()),
+        }
+        with self.lock:
+            conversation = self._new_conversation(
+                f"instagram_mention:{target}",
+                "instagram_comment",
+                customer,
+                label="Instagram mention",
+                mention=True,
+                media_id=media_id,
+                caption="My ride today" if in_comment else text,
+                tagged=tagged,
+            )
+            conversation["messages"].append(message)
+            self._to_top(conversation)
+            self._changed()
+        value = {"comment_id": comment_id, "media_id": media_id}
+        if not in_comment:
+            value.pop("comment_id")
+        payload = {
+            "object": "instagram",
+            "entry": [
+                {
+                    "id": self.config.ig_id,
+                    "time": int(time.time()),
+                    "changes": [{"field": "mentions", "value": value}],
+                }
+            ],
+        }
+        if not deliver:
+            with self.lock:
+                message["webhook"] = payload
+                message["delivery"] = {"status": 0, "answer": "webhook held back"}
+                self._changed()
+            return conversation, message
         return self._deliver_held(conversation, message, payload)
 
     def recommend(self, text, positive=False, person=0):
@@ -1112,6 +1275,8 @@ class Simulator(OnboardingMixin):
                 status, answer = self._meta_api(
                     method, path[6:], params, _with_bearer(data, params, headers)
                 )
+            elif path.startswith("/generic/"):
+                status, answer = self._generic_api(method, path[9:], data)
             else:
                 raise ApiError(404, {"error": "not an API path of the simulator"})
         except ApiError as error:
@@ -1289,8 +1454,10 @@ class Simulator(OnboardingMixin):
         """``(status, content type, body, headers)`` of ``/media/<name>``.
 
         ``image.png`` a real image; ``not-image.png`` HTML served as an
-        image; ``huge.jpg`` a JPEG over 10 MB; ``redirect/<url>`` a 302 to
-        any address (e.g. another host).
+        image; ``huge.jpg`` a JPEG over 10 MB; ``bomb.png`` under 1 kB that
+        inflates to 40 MB (``Content-Encoding: gzip, gzip``, zeros gzipped
+        twice); ``redirect/<url>`` a 302 to any address (e.g. another host;
+        percent-decoded, so a Location with any character can be asked for).
         """
         with self.lock:
             self.media_requests.append(name)
@@ -1301,8 +1468,11 @@ class Simulator(OnboardingMixin):
             return 200, "image/png", page, []
         if name == "huge.jpg":
             return 200, "image/jpeg", b"\xff\xd8\xff\xe0" + bytes(HUGE_MEDIA_BYTES), []
+        if name == "bomb.png":
+            bomb = gzip.compress(gzip.compress(bytes(BOMB_INFLATED_BYTES), 9), 9)
+            return 200, "image/png", bomb, [("Content-Encoding", "gzip, gzip")]
         if name.startswith("redirect/"):
-            target = name[len("redirect/") :]
+            target = unquote(name[len("redirect/") :])
             return 302, "text/plain", b"", [("Location", target)]
         return 404, "text/plain", b"no such media", []
 
@@ -1311,7 +1481,10 @@ class Simulator(OnboardingMixin):
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         content_type = headers.get("Content-Type") or ""
         data = {}
-        if body and "json" in content_type:
+        if body and content_type.startswith("multipart/form-data"):
+            data, files = parse_multipart(content_type, body)
+            data["_files"] = files
+        elif body and "json" in content_type:
             try:
                 data = json.loads(body)
             except ValueError:
@@ -1329,9 +1502,12 @@ class Simulator(OnboardingMixin):
             "body": {
                 k: v
                 for k, v in data.items()
-                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
+                if "token" not in k
+                and k not in ("appsecret_proof", "code_verifier", "_files")
             },
         }
+        if data.get("_files"):
+            record["files"] = data["_files"]
         return params, data, record
 
     def _record_reply(self, conversation, message):
@@ -1384,6 +1560,8 @@ class Simulator(OnboardingMixin):
             return 200, self._x_page("x_dm", params)
         if path == "2/tweets/search/recent" and method == "GET":
             return 200, {"meta": {"result_count": 0}}
+        if path == "2/media/upload" and method == "POST":
+            return 200, self._x_media_upload(data)
         if path == "2/tweets" and method == "POST":
             return 201, self._x_post(data)
         match = re.fullmatch(r"2/dm_conversations/(with/)?([\d-]+)/messages", path)
@@ -1394,11 +1572,22 @@ class Simulator(OnboardingMixin):
     def _x_post(self, data):
         text = data.get("text") or ""
         parent = (data.get("reply") or {}).get("in_reply_to_tweet_id")
+        media = self._x_attached(
+            (data.get("media") or {}).get("media_ids") or [], X_POST_MAX_MEDIA
+        )
+        if not (text or media):
+            raise _x_error(400, "Invalid Request", "text or media is required")
         tweet_id = self._x_id()
         conversation, _message = self._find_message(parent)
         self._record_reply(
             conversation,
-            {"id": tweet_id, "text": text, "kind": "reply", "in_reply_to": parent},
+            {
+                "id": tweet_id,
+                "text": text,
+                "kind": "reply",
+                "in_reply_to": parent,
+                "media": media,
+            },
         )
         return {
             "data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
@@ -1406,6 +1595,11 @@ class Simulator(OnboardingMixin):
 
     def _x_dm(self, target, is_participant, data):
         cfg = self.config
+        media = self._x_attached(
+            [a.get("media_id") for a in data.get("attachments") or []], 1
+        )
+        if not (data.get("text") or media):
+            raise _x_error(400, "Invalid Request", "text or attachments is required")
         event_id = self._x_id()
         if is_participant:
             participant = target
@@ -1423,6 +1617,7 @@ class Simulator(OnboardingMixin):
                 "text": data.get("text") or "",
                 "kind": "dm",
                 "recipient": participant,
+                "media": media,
             },
         )
         return {
@@ -1536,7 +1731,9 @@ class Simulator(OnboardingMixin):
         if method == "GET":
             return 200, self._meta_get(node, edge, args)
         if method == "POST" and edge == "messages" and node == cfg.page_id:
-            return 200, self._meta_send_message(args)
+            return 200, self._meta_send_message(args, data)
+        if method == "POST" and edge == "mentions" and node == cfg.ig_id:
+            return 200, self._meta_mention_reply(args)
         if method == "POST" and edge in ("comments", "replies"):
             return 200, self._meta_comment_reply(node, edge, args)
         if method == "POST" and not edge and ("is_hidden" in args or "hide" in args):
@@ -1562,6 +1759,10 @@ class Simulator(OnboardingMixin):
             }
         if node == cfg.ig_id and edge == "media":
             return self._ig_media_page(args)
+        if node == cfg.ig_id and edge == "tags":
+            return self._ig_tags_page(args)
+        if node == cfg.ig_id and not edge and "mentioned_" in args.get("fields", ""):
+            return self._ig_mentioned(args["fields"])
         if edge in ("feed", "comments", "conversations"):
             return {"data": [], "paging": {}}
         if node in ("me", cfg.page_id) and not edge:
@@ -1593,6 +1794,7 @@ class Simulator(OnboardingMixin):
                 for conversation in self.conversations
                 if conversation["channel"] == "instagram_comment"
                 and conversation["messages"]
+                and not conversation.get("mention")  # someone else's media
             ]
         since = int(args.get("since") or 0)
         media = sorted(
@@ -1643,7 +1845,7 @@ class Simulator(OnboardingMixin):
             "comments": {"data": [top] if top else []},
         }
 
-    def _meta_send_message(self, args):
+    def _meta_send_message(self, args, data):
         try:
             recipient = json.loads(args.get("recipient") or "{}")
             content = json.loads(args.get("message") or "{}")
@@ -1671,14 +1873,126 @@ class Simulator(OnboardingMixin):
             message["recipient"] = recipient_id
         if not recipient_id:
             raise _graph_error("No matching user found", code=100)
+        media = self._meta_message_media(
+            (conversation or {}).get("channel"), content, data
+        )
+        if media is None and not message["text"]:
+            raise _graph_error("(#100) The message has no text and no attachment.")
+        message["media"] = [media] if media else []
         self._record_reply(conversation, message)
         return {"recipient_id": recipient_id, "message_id": mid}
 
+    def _mention_conversation(self, media_id):
+        for conversation in self.conversations:
+            if conversation.get("mention") and conversation["media_id"] == media_id:
+                return conversation
+        return None
+
+    def _mention_media(self, conversation):
+        """A mention's media, in the fields ``tags`` and ``mentioned_media`` give."""
+        return {
+            "id": conversation["media_id"],
+            "caption": conversation["caption"],
+            "timestamp": _graph_time(conversation["messages"][0]["at"]),
+            "username": conversation["customer"]["handle"],
+            "permalink": f"https://www.instagram.com/p/{conversation['media_id']}/",
+            "media_type": "IMAGE",
+        }
+
+    def _ig_tags_page(self, args):
+        """``GET /{ig-user-id}/tags``: the media the account is tagged in, newest
+        first (a mention without a tag is not listed: Graph has no such list)."""
+        with self.lock:
+            media = [
+                self._mention_media(conversation)
+                for conversation in self.conversations
+                if conversation.get("mention") and conversation.get("tagged")
+            ]
+        media.sort(key=lambda item: item["timestamp"], reverse=True)
+        return {"data": media[: int(args.get("limit") or 25)], "paging": {}}
+
+    def _ig_mentioned(self, fields_):
+        """``GET /{ig-user-id}?fields=mentioned_comment.comment_id(..){..}`` or
+        ``mentioned_media.media_id(..){..}``: one mention, by its id."""
+        cfg = self.config
+        found = re.search(r"mentioned_(comment|media)\.\w+\((\d+)\)", fields_)
+        if not found:
+            raise _graph_error("Unsupported mentioned_ field (simulator)")
+        edge, target = found.groups()
+        with self.lock:
+            conversation, message = self._find_message(target)
+        if conversation is None or not conversation.get("mention"):
+            raise _graph_error(
+                f"Object with ID '{target}' does not exist (simulator)", code=100
+            )
+        media = self._mention_media(conversation)
+        if edge == "media":
+            return {"id": cfg.ig_id, "mentioned_media": media}
+        return {
+            "id": cfg.ig_id,
+            "mentioned_comment": {
+                "id": target,
+                "text": message["text"],
+                "timestamp": _graph_time(message["at"]),
+                "username": conversation["customer"]["handle"],
+                "media": {"id": media["id"], "permalink": media["permalink"]},
+            },
+        }
+
+    def _meta_mention_reply(self, args):
+        """``POST /{ig-user-id}/mentions``: a comment on the media where the
+        account was @mentioned, under the mentioning comment if one is named."""
+        media_id = args.get("media_id") or ""
+        comment_id = args.get("comment_id") or ""
+        with self.lock:
+            conversation = self._mention_conversation(media_id)
+        if conversation is None:
+            raise _graph_error(
+                f"Object with ID '{media_id}' does not exist (simulator)", code=100
+            )
+        mention = conversation["messages"][0]
+        in_comment = mention["kind"] == "comment mention"
+        if comment_id and comment_id != mention["id"]:
+            raise _graph_error(
+                f"The comment {comment_id} does not mention the account on this "
+                "media (simulator)",
+                code=100,
+            )
+        if in_comment and not comment_id:
+            raise _graph_error(
+                "The account is not mentioned in this media's caption (simulator)",
+                code=100,
+            )
+        if not args.get("message"):
+            raise _graph_error("The parameter message is required", code=100)
+        reply_id = self._meta_id("1800")
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": args["message"],
+                "kind": "mention reply",
+                "on_media": media_id,
+                "in_reply_to": comment_id or media_id,
+            },
+        )
+        return {"id": reply_id}
+
     def _meta_comment_reply(self, node, edge, args):
+        media = self._meta_comment_media(edge, args)
         conversation, _comment = self._find_message(node)
         if conversation is None:
             raise _graph_error(
                 f"Object with ID '{node}' does not exist (simulator)", code=100
+            )
+        if conversation.get("mention"):
+            # Someone else's media: Meta takes an answer through /mentions only.
+            raise _graph_error(
+                "Comments on media the account does not own are answered with "
+                "POST /{ig-user-id}/mentions (simulator)",
+                code=10,
+                status=403,
+                kind="OAuthException",
             )
         # A Facebook comment's id starts with its post's number (the part of
         # the post id after the Page's), whether it answers the post or a comment.
@@ -1695,9 +2009,52 @@ class Simulator(OnboardingMixin):
                 "text": args.get("message") or "",
                 "kind": "public reply",
                 "in_reply_to": node,
+                "media": [media] if media else [],
             },
         )
         return {"id": reply_id}
+
+    # --- Generic webhook provider (the social_care demo account) ---
+
+    def _generic_api(self, method, path, data):
+        """A reply POSTed to a generic account's outbound URL, as Odoo signs it.
+
+        The demo's "Demo community (generic webhook)" tickets come from demo
+        events, not from this simulator: their replies are shown in a
+        conversation of their thread, created on the first reply.
+        """
+        if method != "POST" or path != "replies":
+            raise ApiError(
+                404, {"error": "the generic outbound URL is /generic/replies"}
+            )
+        thread = str(data.get("thread") or "")
+        text = data.get("text")
+        if not thread or not isinstance(text, str):
+            raise ApiError(400, {"error": "a reply needs a thread and a text"})
+        conversation_id = f"generic:{thread}"
+        with self.lock:
+            conversation = self.conversation(conversation_id)
+            if conversation is None:
+                conversation = {
+                    "id": conversation_id,
+                    "channel": "generic",
+                    "label": "Demo community (generic webhook)",
+                    "customer": {"id": data.get("recipient") or "?", "name": thread},
+                    "messages": [],
+                    "reply_only": True,
+                }
+        # Unique across runs, as a platform's ids are: a state file may be new.
+        reply_id = f"generic-{secrets.token_hex(8)}"
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": text,
+                "kind": "private reply" if data.get("private") else "public reply",
+                "in_reply_to": data.get("in_reply_to"),
+            },
+        )
+        return 200, {"id": reply_id}
 
     # ------------------------------------------------------------------
 

@@ -15,7 +15,10 @@ real one:
 - webhook registration (X ``POST /2/webhooks`` and Account Activity
   subscriptions; Meta ``POST /{app-id}/subscriptions``) checks Odoo's URL
   for real (X's CRC, Meta's challenge) and from then on delivers there: the
-  simulator learns Odoo's address and app ids instead of being given them.
+  simulator learns Odoo's address and app ids instead of being given them;
+- X Activity API subscriptions (``/2/activity/subscriptions``: create, list,
+  delete) as X documents them; once an app has made one, X events are
+  delivered as XAA envelopes, and only for the subscribed event types.
 """
 
 import base64
@@ -41,6 +44,62 @@ X_BEARER_TOKEN = "simulator-x-app-bearer-token"
 META_APP_ID = "simulator-meta-app-id"
 META_VERIFY_TOKEN = "simulator-verify-token"
 CHECK_TIMEOUT = 10  # seconds: X wants the CRC answer within 10 s
+# X Activity API (https://docs.x.com/x-api/activity/introduction and the
+# OpenAPI of github.com/xdevplatform/docs, openapi.json, 2026-08-22): the
+# event types a subscription may name, those that need the user's own token
+# (private events), and the self-serve limit.
+XAA_EVENT_TYPES = (
+    "profile.update.bio",
+    "profile.update.profile_picture",
+    "profile.update.banner_picture",
+    "profile.update.screenname",
+    "profile.update.geo",
+    "profile.update.url",
+    "profile.update.verified_badge",
+    "profile.update.affiliate_badge",
+    "profile.update.handle",
+    "news.new",
+    "follow.follow",
+    "follow.unfollow",
+    "spaces.start",
+    "spaces.end",
+    "broadcast.start",
+    "broadcast.end",
+    "broadcast.chat",
+    "chat.received",
+    "chat.sent",
+    "chat.conversation.join",
+    "chat.conversation.member_added",
+    "chat.conversation.member_removed",
+    "chat.conversation.admin_added",
+    "chat.conversation.admin_removed",
+    "chat.update.group_name",
+    "chat.update.restrictions",
+    "dm.sent",
+    "dm.received",
+    "dm.indicate_typing",
+    "dm.read",
+    "post.create",
+    "post.delete",
+    "post.mention.create",
+    "post.reply.create",
+    "post.quote.create",
+    "post.repost.create",
+    "like.create",
+    "mute.mute",
+    "mute.unmute",
+    "block.block",
+    "block.unblock",
+)
+XAA_PRIVATE_PREFIXES = ("dm.", "chat.", "like.", "mute.", "block.", "broadcast.chat")
+XAA_PRIVATE_POSTS = (
+    "post.mention.create",
+    "post.reply.create",
+    "post.quote.create",
+    "post.repost.create",
+)
+XAA_SELF_SERVE_LIMIT = 1500
+XAA_SUBSCRIPTIONS = "2/activity/subscriptions"
 WEBHOOK_PATH_RE = re.compile(
     r"^(?P<odoo>https?://[^/]+.*)/social_care/webhook/(?P<app>\d+)$"
 )
@@ -98,6 +157,8 @@ class OnboardingMixin:
             "codes": {},
             "x_webhooks": [],
             "x_subscribed": False,
+            "x_activity": [],
+            "x_activity_mode": False,
             "meta_subscriptions": {},
             "meta_page_fields": [],
             "lock": threading.RLock(),
@@ -108,7 +169,13 @@ class OnboardingMixin:
                 saved = json.loads(path.read_text())
             except (OSError, ValueError):
                 saved = {}
-            for key in ("x_webhooks", "x_subscribed", "meta_subscriptions"):
+            for key in (
+                "x_webhooks",
+                "x_subscribed",
+                "x_activity",
+                "x_activity_mode",
+                "meta_subscriptions",
+            ):
                 if key in saved:
                     state[key] = saved[key]
             self._learn_target("x", saved.get("x_target"))
@@ -155,6 +222,8 @@ class OnboardingMixin:
                     {
                         "x_webhooks": state["x_webhooks"],
                         "x_subscribed": state["x_subscribed"],
+                        "x_activity": state["x_activity"],
+                        "x_activity_mode": state["x_activity_mode"],
                         "meta_subscriptions": state["meta_subscriptions"],
                         "x_target": self._target_url("x") if cfg.x_app_id else None,
                         "meta_target": (
@@ -329,6 +398,8 @@ class OnboardingMixin:
             )
             if match:
                 return self._x_subscription(method, match.group(1), headers)
+            if path == XAA_SUBSCRIPTIONS or path.startswith(XAA_SUBSCRIPTIONS + "/"):
+                return self._x_activity(method, path, params, headers, data)
         except OnboardingError as error:
             return error.status, error.body
         return None
@@ -440,6 +511,130 @@ class OnboardingMixin:
             self.onboarding["x_subscribed"] = True
             self._onboarding_save()
         return 200, {"data": {"subscribed": bool(self.onboarding["x_subscribed"])}}
+
+    # --- X Activity API subscriptions ---
+
+    def _x_activity(self, method, path, params, headers, data):
+        auth = (headers.get("Authorization") or "").strip()
+        if not auth:
+            raise _x_problem(401, "Unauthorized", "Unauthorized")
+        app_only = auth == f"Bearer {X_BEARER_TOKEN}"
+        subscriptions = self.onboarding["x_activity"]
+        if path == XAA_SUBSCRIPTIONS and method == "POST":
+            return 200, self._x_activity_create(data, app_only)
+        if path == XAA_SUBSCRIPTIONS and method == "GET":
+            return 200, self._x_activity_list(params)
+        subscription_id = path[len(XAA_SUBSCRIPTIONS) + 1 :]
+        if method != "DELETE" or not subscription_id:
+            raise _x_problem(405, f"{method} is not allowed here.")
+        if not app_only:
+            raise _x_problem(
+                403, "Deleting a subscription needs the app bearer token.", "Forbidden"
+            )
+        with self.onboarding["lock"]:
+            found = next(
+                (s for s in subscriptions if s["subscription_id"] == subscription_id),
+                None,
+            )
+            if found is None:
+                raise _x_problem(
+                    404, f"Subscription {subscription_id} not found.", "Not Found Error"
+                )
+            subscriptions.remove(found)
+            self._onboarding_save()
+        return 200, {
+            "data": {"deleted": True},
+            "meta": {"total_subscriptions": len(subscriptions)},
+        }
+
+    def _x_activity_create(self, data, app_only):
+        event_type = data.get("event_type")
+        user_id = str((data.get("filter") or {}).get("user_id") or "")
+        webhook_id = data.get("webhook_id")
+        if event_type not in XAA_EVENT_TYPES:
+            raise _x_problem(400, f"Invalid event_type: {event_type!r}.")
+        if not user_id.isdigit():
+            raise _x_problem(400, "filter.user_id is required for this event type.")
+        private = event_type.startswith(XAA_PRIVATE_PREFIXES) or (
+            event_type in XAA_PRIVATE_POSTS
+        )
+        if private and (app_only or user_id != self.config.x_user_id):
+            raise _x_problem(
+                403,
+                f"{event_type} is a private event: create it with the token of "
+                "the user who authorized the app.",
+                "Forbidden",
+            )
+        if webhook_id and not any(
+            hook["id"] == webhook_id for hook in self.onboarding["x_webhooks"]
+        ):
+            raise _x_problem(400, f"Webhook {webhook_id} not found.")
+        subscriptions = self.onboarding["x_activity"]
+        with self.onboarding["lock"]:
+            # X does not document a duplicate: the simulator refuses one, so
+            # tests see a connector that subscribes twice.
+            if any(
+                s["event_type"] == event_type
+                and s["filter"].get("user_id") == user_id
+                and s.get("webhook_id") == webhook_id
+                for s in subscriptions
+            ):
+                raise _x_problem(409, "DuplicateSubscription", "Conflict")
+            if len(subscriptions) >= XAA_SELF_SERVE_LIMIT:
+                raise _x_problem(
+                    403,
+                    f"TooManySubscriptions: {XAA_SELF_SERVE_LIMIT} on self-serve.",
+                    "Forbidden",
+                )
+            now = _now_iso()
+            subscription = {
+                "subscription_id": str(int(secrets.token_hex(7), 16)),
+                "event_type": event_type,
+                "filter": {"user_id": user_id},
+                "created_at": now,
+                "updated_at": now,
+            }
+            if data.get("tag"):
+                subscription["tag"] = str(data["tag"])[:200]
+            if webhook_id:
+                subscription["webhook_id"] = webhook_id
+            subscriptions.append(subscription)
+            self.onboarding["x_activity_mode"] = True  # X events now come as XAA
+            self._onboarding_save()
+        # The API reference's shape (data.subscription); the quickstart shows
+        # data itself, which the connector reads too.
+        return {
+            "data": {"subscription": dict(subscription)},
+            "meta": {"total_subscriptions": len(subscriptions)},
+        }
+
+    def _x_activity_list(self, params):
+        subscriptions = self.onboarding["x_activity"]
+        try:
+            size = min(max(int(params.get("max_results") or 100), 1), 1000)
+            start = int(params.get("pagination_token") or "0", 16)
+        except ValueError as error:
+            raise _x_problem(400, "Invalid max_results or pagination_token.") from error
+        page = subscriptions[start : start + size]
+        meta = {"total_subscriptions": len(subscriptions)}
+        if start + size < len(subscriptions):
+            meta["next_token"] = f"{start + size:016x}"
+        return {"data": [dict(s) for s in page], "meta": meta}
+
+    def x_activity_subscribed(self, event_type, user_id):
+        """The subscription that has X deliver ``event_type`` of ``user_id`` to
+        a registered webhook, or None."""
+        hooks = {hook["id"] for hook in self.onboarding["x_webhooks"]}
+        return next(
+            (
+                s
+                for s in self.onboarding["x_activity"]
+                if s["event_type"] == event_type
+                and s["filter"].get("user_id") == user_id
+                and s.get("webhook_id") in hooks
+            ),
+            None,
+        )
 
     # ------------------------------------------------------------------
     # Meta: Facebook Login tokens, Pages, app subscriptions
@@ -597,6 +792,11 @@ def render_portal(simulator):
     x_hook = (
         f"registered: {html.escape(webhooks[0]['url'])}"
         + (" · account subscribed" if state["x_subscribed"] else "")
+        + (
+            f" · X Activity subscriptions: {len(state['x_activity'])}"
+            if state["x_activity_mode"]
+            else ""
+        )
         if webhooks
         else "not registered yet (Odoo: Register webhook on the X app)"
     )

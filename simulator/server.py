@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from .core import CHANNELS, LABEL, NETWORK, Simulator
 from .onboarding import render_portal
 
-MAX_BODY = 2 * 1024 * 1024
+# Media uploads reach 25 MB (Meta's video, audio and file limit) plus the form.
+MAX_BODY = 32 * 1024 * 1024
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -40,11 +41,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method):
         url = urlsplit(self.path)
-        body = self._body() if method == "POST" else b""
+        body = self._body() if method in ("POST", "PUT") else b""
         page = self.simulator.consent_page(method, url.path, url.query, body)
         if page is not None:
             return self._send(page[0], page[1], "text/html; charset=utf-8", page[2])
-        if url.path.startswith(("/x/", "/meta/")):
+        if url.path.startswith(("/x/", "/meta/", "/generic/")):
             extra = []
             status, answer = self.simulator.handle_api(
                 method, url.path, url.query, self.headers, body, extra
@@ -173,6 +174,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         self._dispatch("POST")
 
+    def do_PUT(self):  # noqa: N802 (X: PUT /2/webhooks/:id re-runs the CRC)
+        self._dispatch("PUT")
+
+    def do_DELETE(self):  # noqa: N802 (X: DELETE /2/activity/subscriptions/:id)
+        self._dispatch("DELETE")
+
 
 def make_server(simulator, host="127.0.0.1", port=8071, verbose=False):
     """A threading HTTP server for ``simulator`` (port 0: any free port)."""
@@ -286,7 +293,7 @@ def render_page(simulator):
         )
         follow_up = (
             ""
-            if conversation["id"] == "unmatched"
+            if conversation["id"] == "unmatched" or conversation.get("reply_only")
             else "<form method='post' action='/send'>"
             "<input type='hidden' name='conversation' "
             f"value='{_e(conversation['id'])}'>"

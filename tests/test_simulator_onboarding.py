@@ -258,3 +258,109 @@ def test_meta_login_pages_and_app_subscription(sim, odoo):
     _conversation, message = sim.send("messenger", "hello")
     assert message["delivery"]["status"] == 200
     assert handler.received[-1][0] == "/social_care/webhook/9"
+
+
+def xaa(sim, method, path="", body=None, token=ob.X_BEARER_TOKEN):
+    """A call to the simulated X Activity API; ``(status, JSON answer)``."""
+    status, _headers, answer = call(
+        f"{sim.base_url}/x/2/activity/subscriptions{path}",
+        json.dumps(body).encode() if body is not None else None,
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method=method,
+    )
+    return status, json.loads(answer)
+
+
+def test_x_activity_subscriptions_deliver_only_what_is_subscribed(sim, odoo):
+    """Shapes of https://docs.x.com/x-api/activity/quickstart and the API
+    reference (openapi.json of github.com/xdevplatform/docs)."""
+    handler, odoo_url = odoo
+    register_x(sim, f"{odoo_url}/social_care/webhook/7")
+    hook = sim.onboarding["x_webhooks"][0]["id"]
+    user = sim.config.x_user_id
+    mention = {
+        "event_type": "post.mention.create",
+        "filter": {"user_id": user},
+        "tag": "t",
+        "webhook_id": hook,
+    }
+    # A private event needs the user's token, not the app's.
+    assert xaa(sim, "POST", body=mention)[0] == 403
+    status, created = xaa(sim, "POST", body=mention, token="user-token")
+    assert status == 200
+    subscription = created["data"]["subscription"]
+    assert subscription["event_type"] == "post.mention.create"
+    assert subscription["filter"] == {"user_id": user}
+    assert subscription["webhook_id"] == hook
+    assert xaa(sim, "POST", body=mention, token="user-token")[0] == 409
+    bad = dict(mention, event_type="PostMentionCreate")
+    assert xaa(sim, "POST", body=bad, token="user-token")[0] == 400
+    status, listed = xaa(sim, "GET")
+    assert status == 200
+    assert [s["subscription_id"] for s in listed["data"]] == [
+        subscription["subscription_id"]
+    ]
+    assert listed["meta"]["total_subscriptions"] == 1
+
+    _conversation, post = sim.send("x_public", "my bike is broken")
+    assert post["delivery"]["status"] == 200
+    event = json.loads(handler.received[-1][2])["data"]
+    assert event["event_type"] == "post.mention.create"
+    assert event["filter"] == {"user_id": user}
+    assert event["payload"]["id"] == post["id"]
+    # No dm.received subscription: X delivers nothing for a DM.
+    received = len(handler.received)
+    _conversation, dm = sim.send("x_dm", "hello")
+    assert dm["delivery"]["status"] == 0
+    assert len(handler.received) == received
+
+    sub_id = subscription["subscription_id"]
+    assert xaa(sim, "DELETE", f"/{sub_id}", token="user-token")[0] == 403
+    status, deleted = xaa(sim, "DELETE", f"/{sub_id}")
+    assert (status, deleted["data"]) == (200, {"deleted": True})
+    assert deleted["meta"]["total_subscriptions"] == 0
+    assert xaa(sim, "DELETE", f"/{sub_id}")[0] == 404
+    _conversation, post = sim.send("x_public", "anyone there?")
+    assert post["delivery"]["status"] == 0
+    assert len(handler.received) == received
+
+
+def test_x_activity_events_are_read_by_the_connector(sim, odoo):
+    """The simulator's XAA envelopes go through the addon's own split and parse."""
+    from odoo.addons.social_care_twitter.tools.x_parse import parse_event
+
+    handler, odoo_url = odoo
+    register_x(sim, f"{odoo_url}/social_care/webhook/7")
+    hook = sim.onboarding["x_webhooks"][0]["id"]
+    user = sim.config.x_user_id
+    for event_type in ("post.mention.create", "post.reply.create", "dm.received"):
+        body = {"event_type": event_type, "filter": {"user_id": user}}
+        xaa(sim, "POST", body=dict(body, webhook_id=hook), token="user-token")
+    conversation, mention = sim.send("x_public", "the screen is cracked")
+    sim.send("x_dm", "order SIM-1 please")
+    # The account answers the mention; the customer's answer to it is a reply.
+    sim.handle_api(
+        "POST",
+        "/x/2/tweets",
+        "",
+        {"Authorization": "Bearer user-token", "Content-Type": "application/json"},
+        json.dumps(
+            {"text": "sorry!", "reply": {"in_reply_to_tweet_id": mention["id"]}}
+        ).encode(),
+    )
+    sim.send("x_public", "thanks", conversation_id=conversation["id"])
+    events = [json.loads(raw)["data"] for _path, _headers, raw in handler.received]
+    assert [e["event_type"] for e in events[-3:]] == [
+        "post.mention.create",
+        "dm.received",
+        "post.reply.create",
+    ]
+    assert events[-1]["payload"]["conversation_id"] == mention["id"]
+    for (_path, _headers, raw), kind in zip(
+        handler.received[-3:], ("mention", "dm", "reply"), strict=True
+    ):
+        (unit,) = x_webhook.split_delivery(json.loads(raw))
+        assert unit.account_ref == user
+        parsed = parse_event(unit.event_type, unit.payload, unit.account_ref)
+        (message,) = parsed.messages
+        assert message.kind == kind

@@ -182,7 +182,9 @@ class SocialCareAccount(models.Model):
                 _("Facebook gave an id Odoo does not expect: nothing was sent."),
             ) from None
 
-    def _meta_request(self, method, path, params=None, app=None, token=None):
+    def _meta_request(
+        self, method, path, params=None, app=None, token=None, files=None
+    ):
         """Call the Graph API; every call of the connector goes through here.
 
         Uses the account's token (``token`` for the connect flow, False for
@@ -222,7 +224,7 @@ class SocialCareAccount(models.Model):
         try:
             with session:
                 if method == "POST":
-                    return graph.request(url, post_args=params)
+                    return graph.request(url, post_args=params, files=files)
                 return graph.request(url, args=params, method=method)
         except facebook.GraphAPIError as error:
             raise self._meta_error(responses, error.result) from error
@@ -468,6 +470,9 @@ class SocialCareAccount(models.Model):
     # ------------------------------------------------------------------
     # Polling and backfill
     # ------------------------------------------------------------------
+
+    def _social_can_poll(self):
+        return self.provider == "meta" or super()._social_can_poll()
 
     def _social_poll(self):
         """Recent comments and conversations, for deliveries the webhook missed.
@@ -722,17 +727,8 @@ class SocialCareAccount(models.Model):
                 extra["tag"] = window.tag
             person = parent.identity_id or ticket.social_identity_id
             recipient = {"id": person.external_id}
-        page = self._meta_page()
-        answer = self._meta_request(
-            "POST",
-            self._meta_path(page.external_ref, "messages"),
-            dict(
-                extra,
-                recipient=json.dumps(recipient),
-                message=json.dumps(
-                    {"text": message.text, "metadata": f"social_care:{message.id}"}
-                ),
-            ),
+        answer = self._meta_send_message(
+            self._meta_page(), message, dict(extra, recipient=json.dumps(recipient))
         )
         return SendResult(
             external_id=str(answer.get("message_id") or ""),
@@ -752,7 +748,8 @@ class SocialCareAccount(models.Model):
         answer = self._meta_request(
             "POST",
             self._meta_path(parent.external_id, edge),
-            {"message": message.text},
+            {"message": message.text} if message.text else {},
+            files=self._meta_files(message, "source"),
         )
         return SendResult(
             external_id=str(answer.get("id") or ""),
@@ -761,11 +758,6 @@ class SocialCareAccount(models.Model):
 
     def _meta_private_reply_problem(self, comment, exclude=None):
         """Why a private reply to ``comment`` is no longer possible, or None."""
-        if comment.kind == "mention":
-            return _(
-                "No private reply to a mention: Meta allows private replies only "
-                "to comments on the account's own posts."
-            )
         if comment.kind in RECOMMENDATION_KINDS:
             return _(
                 "No private reply to a recommendation: Meta allows private replies "
@@ -832,7 +824,7 @@ class SocialCareAccount(models.Model):
             return problem
         parent = ticket._social_reply_parent(private)
         if not private:
-            if parent.channel not in COMMENT_CHANNELS or parent.kind == "mention":
+            if parent.channel not in COMMENT_CHANNELS:
                 return _(
                     "This conversation has no comment of the customer to reply to "
                     "publicly: switch the reply to private."
@@ -864,8 +856,7 @@ class SocialCareAccount(models.Model):
         limits.update(
             max_length=TEXT_LIMITS[channel][0],
             length_unit=TEXT_LIMITS[channel][1],
-            public_allowed=parent.channel in COMMENT_CHANNELS
-            and parent.kind != "mention",
+            public_allowed=parent.channel in COMMENT_CHANNELS,
         )
         comment = ticket._social_reply_parent(True)
         if private and comment and not comment.is_private:

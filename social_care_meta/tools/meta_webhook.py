@@ -95,6 +95,12 @@ def ig_comment_key(comment_id, verb="add"):
     return f"igc:{comment_id}:{verb}"
 
 
+def ig_mention_key(target_id):
+    """Key of an Instagram mention event (the comment's or the media's id); the
+    poll uses it too, so a mention both delivered is stored once."""
+    return f"igm:{target_id}"
+
+
 def _change_key(obj, entry_id, field, change):
     """Key of one ``changes[]`` event, without ``entry.time``: retries change it."""
     value = _sub(change, "value")
@@ -116,7 +122,7 @@ def _change_key(obj, entry_id, field, change):
     elif obj == "instagram" and field == "mentions":
         target = _scalar(value.get("comment_id")) or _scalar(value.get("media_id"))
         if target:
-            return f"igm:{target}"
+            return ig_mention_key(target)
     return "sha256:" + _sha256(obj, entry_id, field, change)
 
 

@@ -3,7 +3,7 @@ import json
 import requests
 import tweepy
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.social_care.tools import SendError
@@ -60,6 +60,35 @@ class SocialCareApp(models.Model):
         help="The app's X API plan: it decides which calls are allowed, how "
         "often, and what they cost.",
     )
+
+    twitter_webhook_api = fields.Selection(
+        [
+            ("activity", "X Activity API"),
+            ("account_activity", "Account Activity API (being deprecated)"),
+        ],
+        "X webhook events",
+        compute="_compute_twitter_webhook_api",
+        store=True,
+        readonly=False,
+        help="X Activity API: each account subscribes to mentions, replies and "
+        "direct messages (pay-per-use apps use it). Account Activity API: the "
+        "older per-account subscription, for apps that still have it.",
+    )
+
+    @api.depends("twitter_plan")
+    def _compute_twitter_webhook_api(self):
+        """Pay-per-use apps use XAA, unless their accounts already receive
+        Account Activity events (they keep them); other plans keep AAA."""
+        for app in self:
+            legacy = app.twitter_webhook_id and app.account_ids.filtered(
+                lambda a: a.twitter_webhook_subscribed
+                and not a.twitter_subscription_ids
+            )
+            app.twitter_webhook_api = (
+                "activity"
+                if app.twitter_plan == "pay_per_use" and not legacy
+                else "account_activity"
+            )
 
     def _social_webhook_challenge(self, params):
         """X's CRC: prove we hold the consumer secret (GET ?crc_token=...).

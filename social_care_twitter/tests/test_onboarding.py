@@ -19,6 +19,9 @@ class TestOnboarding(XCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.app.sudo().twitter_bearer_token = "app-bearer"
+        # These tests are of the Account Activity flow, which apps that still
+        # have it keep; new pay-per-use apps use the X Activity API (test_xaa).
+        cls.app.twitter_webhook_api = "account_activity"
 
     def test_sandbox_serves_the_consent_page(self):
         self.app.api_base_url = "http://127.0.0.1:8071/x/"
