@@ -534,11 +534,15 @@ def _v1_tweet(event, tweet, account_ref):
     attachments = _v1_attachments(media)
     # v1.1 lists the media's own t.co link under entities.media, not urls.
     links = _link_entities(extended if extended.get("full_text") else tweet)
-    media_links = [{"url": m.get("url"), "media_key": m.get("id_str")} for m in media]
+    media_links = [
+        {"url": m.get("url"), "media_key": _display(m.get("id_str"))} for m in media
+    ]
     shown = _expanded_text(
         text,
         links + media_links,
-        {m["media_key"] for m in media_links} if attachments else set(),
+        {m["media_key"] for m in media_links if m["media_key"]}
+        if attachments
+        else set(),
     )
     thread = parent or original
     if (
