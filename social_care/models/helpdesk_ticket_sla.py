@@ -138,13 +138,14 @@ class HelpdeskTicket(models.Model):
         help="When an SLA state changes next with time alone.",
         groups="base.group_user",
     )
-    sla_within = fields.Float(
-        "Within SLA (%)",
+    sla_outcome = fields.Selection(
+        [("within", "Within SLA"), ("missed", "Missed")],
+        "SLA outcome",
         compute="_compute_sla_states",
         store=True,
-        aggregator="avg",
-        help="100 when every target was met, 0 when one was breached; empty "
-        "while undecided, so that averages leave the ticket out.",
+        index="btree_not_null",
+        help="Within: every target was met; missed: one was breached. Empty while "
+        "undecided: an open ticket not yet past a deadline is no miss.",
         groups="base.group_user",
     )
     sla_reply_deadline = fields.Datetime(
@@ -255,11 +256,11 @@ class HelpdeskTicket(models.Model):
             ticket.sla_state = self._sla_overall(values)
             ticket.sla_next_check_at = min(upcoming) if upcoming else False
             if "breached" in values:
-                ticket.sla_within = 0.0
+                ticket.sla_outcome = "missed"
             elif values and closed and all(s == "met" for s in values):
-                ticket.sla_within = 100.0
+                ticket.sla_outcome = "within"
             else:
-                ticket.sla_within = False
+                ticket.sla_outcome = False
 
     @staticmethod
     def _sla_overall(states):
@@ -403,7 +404,7 @@ class HelpdeskTicket(models.Model):
         if due:
             fields_to_refresh = [
                 self._fields[name]
-                for name in ("sla_state", "sla_next_check_at", "sla_within")
+                for name in ("sla_state", "sla_next_check_at", "sla_outcome")
             ]
             for field in fields_to_refresh:
                 self.env.add_to_compute(field, due)

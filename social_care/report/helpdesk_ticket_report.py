@@ -54,7 +54,13 @@ class HelpdeskTicketReport(models.Model):
     sla_policy_id = fields.Many2one(
         "social.care.sla.policy", "SLA policy", readonly=True
     )
-    sla_within = fields.Float("Within SLA (%)", readonly=True, aggregator="avg")
+    sla_within = fields.Float(
+        "Within SLA (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of decided tickets that met every SLA target; undecided "
+        "ones (open, no deadline passed) are left out.",
+    )
     sla_breached_count = fields.Integer(
         "SLA breached", readonly=True, aggregator="sum"
     )
@@ -91,8 +97,9 @@ class HelpdeskTicketReport(models.Model):
                             THEN t.resolution_hours END AS resolution_hours,
                        t.answered_within_target,
                        t.sla_policy_id,
-                       t.sla_within,
-                       CASE WHEN t.sla_within = 0 THEN 1 ELSE 0 END
+                       CASE t.sla_outcome WHEN 'within' THEN 100.0
+                                          WHEN 'missed' THEN 0.0 END AS sla_within,
+                       CASE WHEN t.sla_outcome = 'missed' THEN 1 ELSE 0 END
                            AS sla_breached_count
                   FROM helpdesk_ticket t
                   LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
