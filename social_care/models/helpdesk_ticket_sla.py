@@ -313,9 +313,7 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         tickets = self.sudo()
         resuming = tickets.filtered("sla_paused_since") if not pauses else None
-        pausing = (
-            tickets.filtered(lambda t: not t.sla_paused_since) if pauses else None
-        )
+        pausing = tickets.filtered(lambda t: not t.sla_paused_since) if pauses else None
         if resuming:
             resuming._sla_resume(now)
         result = super().write(vals)
@@ -423,6 +421,7 @@ class HelpdeskTicket(models.Model):
         """Run each policy's escalation once per level reached."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         priorities = [p for p, _label in self._fields["priority"].selection]
+        labels = dict(self._fields["sla_state"]._description_selection(self.env))
         activities, writes = [], {}
         for ticket in self:
             policy = ticket.sla_policy_id
@@ -447,11 +446,11 @@ class HelpdeskTicket(models.Model):
                         "res_id": ticket.id,
                         "activity_type_id": activity_type.id,
                         "user_id": leader.id,
-                        "summary": _("SLA %(state)s: %(policy)s")
-                        % {
-                            "state": dict(SLA_STATES)[ticket.sla_state],
-                            "policy": policy.name,
-                        },
+                        "summary": _(
+                            "SLA %(state)s: %(policy)s",
+                            state=labels[ticket.sla_state],
+                            policy=policy.name,
+                        ),
                     }
                 )
             key = tuple(sorted(values.items()))

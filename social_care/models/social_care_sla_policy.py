@@ -88,9 +88,7 @@ class SocialCareSlaPolicy(models.Model):
         "Escalate when",
         help="Empty: no escalation.",
     )
-    escalation_activity = fields.Boolean(
-        "Activity for the team leader", default=True
-    )
+    escalation_activity = fields.Boolean("Activity for the team leader", default=True)
     escalation_raise_priority = fields.Boolean("Raise the priority")
     escalation_user_id = fields.Many2one("res.users", "Reassign to")
     escalation_team_id = fields.Many2one("helpdesk.ticket.team", "Move to team")

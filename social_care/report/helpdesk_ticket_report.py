@@ -61,9 +61,7 @@ class HelpdeskTicketReport(models.Model):
         help="Share of decided tickets that met every SLA target; undecided "
         "ones (open, no deadline passed) are left out.",
     )
-    sla_breached_count = fields.Integer(
-        "SLA breached", readonly=True, aggregator="sum"
-    )
+    sla_breached_count = fields.Integer("SLA breached", readonly=True, aggregator="sum")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -129,9 +129,7 @@ class TestSla(SocialCareCase):
         # 4 h: Friday 15-17 (2 h), Monday 9-11 (2 h) -> Monday 11:00 Rome.
         self.assertEqual(ticket.sla_first_response_deadline, datetime(2026, 6, 1, 9))
         # 80 % of 4 h = 3 h 12 min: Friday 2 h, Monday 9:00-10:12.
-        self.assertEqual(
-            ticket.sla_first_response_risk_at, datetime(2026, 6, 1, 8, 12)
-        )
+        self.assertEqual(ticket.sla_first_response_risk_at, datetime(2026, 6, 1, 8, 12))
         # 16 h: Friday 2 h, Monday 8 h, Tuesday a holiday, Wednesday 9-15.
         self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 6, 3, 13))
         self.assertFalse(ticket.sla_next_response_deadline)
@@ -140,8 +138,12 @@ class TestSla(SocialCareCase):
     def test_always_on_counts_every_hour(self):
         self.policy.always_on = True
         ticket = self.ticket()
-        self.assertEqual(ticket.sla_first_response_deadline, FRIDAY_15 + timedelta(hours=4))
-        self.assertEqual(ticket.sla_resolution_deadline, FRIDAY_15 + timedelta(hours=16))
+        self.assertEqual(
+            ticket.sla_first_response_deadline, FRIDAY_15 + timedelta(hours=4)
+        )
+        self.assertEqual(
+            ticket.sla_resolution_deadline, FRIDAY_15 + timedelta(hours=16)
+        )
 
     def test_company_calendar_when_the_team_has_none(self):
         self.team.sla_calendar_id = False
@@ -268,9 +270,7 @@ class TestSla(SocialCareCase):
             }
         )
         self.assertEqual(self.ticket(priority="3").sla_policy_id, urgent)
-        self.assertEqual(
-            self.ticket(tag_ids=[(6, 0, tag.ids)]).sla_policy_id, vip
-        )
+        self.assertEqual(self.ticket(tag_ids=[(6, 0, tag.ids)]).sla_policy_id, vip)
         self.assertEqual(self.ticket(priority="1").sla_policy_id, self.policy)
 
     def test_reply_window_closing_first_is_the_effective_deadline(self):
