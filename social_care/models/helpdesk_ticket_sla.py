@@ -407,14 +407,21 @@ class HelpdeskTicket(models.Model):
             for field in fields_to_refresh:
                 self.env.add_to_compute(field, due)
             due.flush_recordset()
+        breached = [("sla_state", "=", "breached"), ("sla_escalated", "!=", "breached")]
+        at_risk = [
+            ("sla_state", "=", "at_risk"),
+            ("sla_escalated", "=", False),
+            ("sla_policy_id.escalate_on", "=", "at_risk"),
+        ]
         self.sudo().search(
             expression.AND(
                 [
-                    [("sla_state", "in", ["at_risk", "breached"])],
                     [("sla_policy_id.escalate_on", "!=", False)],
-                    [("sla_escalated", "!=", "breached")],
+                    [("stage_id.closed", "=", False)],
+                    expression.OR([breached, at_risk]),
                 ]
-            )
+            ),
+            limit=limit,
         )._sla_escalate()
 
     def _sla_escalate(self):

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 PRIORITIES = [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")]
@@ -107,6 +108,23 @@ class SocialCareSlaPolicy(models.Model):
         ),
     ]
 
+    @api.constrains("ticket_domain")
+    def _check_ticket_domain(self):
+        """A broken condition would stop every new ticket: refuse it here."""
+        tickets = self.env["helpdesk.ticket"]
+        for policy in self:
+            try:
+                domain = safe_eval(policy.ticket_domain or "[]")
+                tickets.search_count(domain, limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    _(
+                        "The policy's other conditions are not a valid ticket "
+                        "filter: %(error)s",
+                        error=error,
+                    )
+                ) from error
+
     @api.model
     def _sla_match(self, tickets):
         """{ticket: policy} for the given tickets, with one search for all."""
@@ -181,7 +199,12 @@ class SocialCareSlaPolicy(models.Model):
                     moment = add_working_hours(intervals, aware, value)
                     if moment is None:  # beyond the fetched time: rare
                         moment = calendar.plan_hours(value, aware, compute_leaves=True)
-                    results[i] = moment.astimezone(pytz.utc).replace(tzinfo=None)
+                    # A calendar without working time has no deadline.
+                    results[i] = (
+                        moment.astimezone(pytz.utc).replace(tzinfo=None)
+                        if moment
+                        else False
+                    )
                 else:
                     results[i] = working_hours_between(
                         intervals, aware, pytz.utc.localize(value)

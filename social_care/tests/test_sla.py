@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import FakeResponse, SocialCareCase, outbound
@@ -273,6 +274,21 @@ class TestSla(SocialCareCase):
         self.assertEqual(self.ticket(tag_ids=[(6, 0, tag.ids)]).sla_policy_id, vip)
         self.assertEqual(self.ticket(priority="1").sla_policy_id, self.policy)
 
+    def test_a_broken_condition_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.policy.ticket_domain = "[('no_such_field', '=', 1)]"
+
+    def test_a_closed_ticket_is_not_escalated(self):
+        self.policy.write(
+            {"escalate_on": "breached", "escalation_raise_priority": True}
+        )
+        ticket = self.ticket(priority="1")
+        with self.at(datetime(2026, 6, 1, 8)):
+            ticket.stage_id = self.done
+        self.check(ticket, datetime(2026, 6, 1, 9, 30))
+        self.assertEqual(ticket.priority, "1")
+        self.assertFalse(ticket.sla_escalated)
+
     def test_reply_window_closing_first_is_the_effective_deadline(self):
         ticket = self.ticket()
         # The Meta window is computed from the customer's last message; set
@@ -355,12 +371,21 @@ class TestSla(SocialCareCase):
             self.assertFalse(ticket.sla_next_response_deadline)
         # The customers write again: the next response clocks start.
         self.deliver(self.message("s2", "Any news?", thread="t-sla"))
-        email.message_post(
-            body="Any news?",
-            message_type="email",
-            subtype_xmlid="mail.mt_comment",
-            author_id=customer.id,
+        # An RFC 5322 message from the customer, through the mail gateway.
+        raw = (
+            "From: Carla Bianchi <carla@example.com>\r\n"
+            "To: helpdesk@example.com\r\n"
+            "Subject: Re: Where is my order?\r\n"
+            "Message-ID: <sla-any-news@example.com>\r\n"
+            "Date: Mon, 1 Jun 2026 09:00:00 +0000\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "Any news?\r\n"
         )
+        self.env["mail.thread"].message_process(
+            "helpdesk.ticket", raw, thread_id=email.id
+        )
+        self.assertIn("Any news?", email.message_ids[0].body)
         self.env.invalidate_all()
         for ticket in social | email:
             self.assertTrue(ticket.sla_awaiting_since, ticket.channel_id.name)
