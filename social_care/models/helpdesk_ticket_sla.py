@@ -163,7 +163,9 @@ class HelpdeskTicket(models.Model):
         groups="base.group_user",
     )
 
-    @api.depends("team_id", "channel_id", "priority", "category_id", "tag_ids")
+    @api.depends(
+        "team_id", "channel_id", "priority", "category_id", "tag_ids", "company_id"
+    )
     def _compute_sla_policy_id(self):
         matched = self.env["social.care.sla.policy"]._sla_match(self)
         for ticket in self:
@@ -221,10 +223,13 @@ class HelpdeskTicket(models.Model):
     def _compute_sla_states(self):
         now = fields.Datetime.now()
         for ticket in self:
-            closed = ticket.stage_id.closed and ticket.closed_date
+            closed = (ticket.stage_id.closed and ticket.closed_date) or False
+            # Closing ends every clock: a ticket closed unanswered was not
+            # waiting for an answer afterwards.
             done = {
-                "first_response": ticket.first_response_at or False,
-                "resolution": closed or False,
+                "first_response": ticket.first_response_at or closed,
+                "next_response": closed,
+                "resolution": closed,
             }
             states, upcoming = {}, []
             for target in TARGETS:

@@ -274,6 +274,16 @@ class TestSla(SocialCareCase):
         self.assertEqual(self.ticket(tag_ids=[(6, 0, tag.ids)]).sla_policy_id, vip)
         self.assertEqual(self.ticket(priority="1").sla_policy_id, self.policy)
 
+    def test_closing_stops_the_clocks(self):
+        ticket = self.ticket()
+        with self.at(datetime(2026, 6, 1, 8)):
+            ticket.stage_id = self.done
+        self.assertFalse(ticket.sla_next_check_at)
+        self.check(ticket, datetime(2026, 6, 5, 12))
+        self.assertEqual(ticket.sla_first_response_state, "met")
+        self.assertEqual(ticket.sla_state, "met")
+        self.assertEqual(ticket.sla_outcome, "within")
+
     def test_a_broken_condition_is_refused(self):
         with self.assertRaises(ValidationError):
             self.policy.ticket_domain = "[('no_such_field', '=', 1)]"
