@@ -43,8 +43,10 @@ class SocialCareSlaPolicy(models.Model):
     """
 
     _name = "social.care.sla.policy"
+    _inherit = "social.care.company.mixin"
     _description = "Social Care SLA policy"
     _order = "sequence, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
@@ -53,7 +55,10 @@ class SocialCareSlaPolicy(models.Model):
         "res.company", default=lambda self: self.env.company, index=True
     )
     team_ids = fields.Many2many(
-        "helpdesk.ticket.team", string="Teams", help="Empty: every team."
+        "helpdesk.ticket.team",
+        string="Teams",
+        check_company=True,
+        help="Empty: every team.",
     )
     channel_ids = fields.Many2many(
         "helpdesk.ticket.channel", string="Channels", help="Empty: every channel."
@@ -92,7 +97,9 @@ class SocialCareSlaPolicy(models.Model):
     escalation_activity = fields.Boolean("Activity for the team leader", default=True)
     escalation_raise_priority = fields.Boolean("Raise the priority")
     escalation_user_id = fields.Many2one("res.users", "Reassign to")
-    escalation_team_id = fields.Many2one("helpdesk.ticket.team", "Move to team")
+    escalation_team_id = fields.Many2one(
+        "helpdesk.ticket.team", "Move to team", check_company=True
+    )
 
     _sql_constraints = [
         (
