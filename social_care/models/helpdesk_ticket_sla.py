@@ -223,7 +223,9 @@ class HelpdeskTicket(models.Model):
     def _compute_sla_states(self):
         now = fields.Datetime.now()
         for ticket in self:
-            closed = (ticket.stage_id.closed and ticket.closed_date) or False
+            closed = ticket.stage_id.closed and (
+                ticket.closed_date or ticket.last_stage_update or now
+            )
             # Closing ends every clock: a ticket closed unanswered was not
             # waiting for an answer afterwards.
             done = {
@@ -279,10 +281,13 @@ class HelpdeskTicket(models.Model):
         "sla_next_response_deadline",
         "first_response_at",
         "social_window_deadline",
+        "stage_id",
     )
     def _compute_sla_reply_deadline(self):
         for ticket in self:
-            if not ticket.first_response_at:
+            if ticket.stage_id.closed:
+                due = False
+            elif not ticket.first_response_at:
                 due = ticket.sla_first_response_deadline
             else:
                 due = ticket.sla_next_response_deadline
