@@ -389,12 +389,14 @@ class HelpdeskTicket(models.Model):
             message.subtype_id != self.env.ref("mail.mt_comment")
         ):
             return message
-        author_user = message.author_id.user_ids[:1]
+        # A portal customer may post here: the SLA fields are for employees.
+        ticket = self.sudo()
+        author_user = message.sudo().author_id.user_ids[:1]
         if not author_user or not author_user._is_internal():
-            self._sla_record_customer_message(fields.Datetime.now())
-        elif not self.social_account_id and not author_user._is_superuser():
+            ticket._sla_record_customer_message(fields.Datetime.now())
+        elif not ticket.social_account_id and not author_user._is_superuser():
             # Social replies respond once the platform has them.
-            self._sla_record_response(fields.Datetime.now())
+            ticket._sla_record_response(fields.Datetime.now())
         return message
 
     # ------------------------------------------------------------------

@@ -284,6 +284,30 @@ class TestSla(SocialCareCase):
         self.assertEqual(ticket.sla_state, "met")
         self.assertEqual(ticket.sla_outcome, "within")
 
+    def test_a_portal_customer_message_starts_the_next_response(self):
+        portal = self.env["res.users"].create(
+            {
+                "name": "Carla Portal",
+                "login": "carla_portal_sla",
+                "email": "carla.portal@example.com",
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        ticket = self.ticket(partner_id=portal.partner_id.id)
+        with self.at(datetime(2026, 6, 1, 7)):
+            ticket.with_user(self.agent).message_post(
+                body="On it", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        # Monday 10:00 Rome: 2 h of next response -> 12:00 Rome.
+        with self.at(datetime(2026, 6, 1, 8)):
+            ticket.with_user(portal).message_post(
+                body="Thanks, any date?",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(ticket.sla_awaiting_since, datetime(2026, 6, 1, 8))
+        self.assertEqual(ticket.sla_next_response_deadline, datetime(2026, 6, 1, 10))
+
     def test_a_broken_condition_is_refused(self):
         with self.assertRaises(ValidationError):
             self.policy.ticket_domain = "[('no_such_field', '=', 1)]"
