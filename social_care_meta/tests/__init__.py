@@ -14,5 +14,5 @@ from . import (
     test_meta_rules_company,
     test_meta_scenario,
     test_meta_side_effects,
-    test_meta_sla,
 )
+from . import test_meta_sla
