@@ -13,6 +13,8 @@ from . import (
     social_care_post,
     social_care_rule,
     helpdesk_ticket,
+    social_care_sla_policy,
+    helpdesk_ticket_sla,
     helpdesk_ticket_team,
     res_partner,
     res_company,

@@ -9,3 +9,9 @@ class HelpdeskTicketTeam(models.Model):
         help="Public replies by agents who are not social care managers wait "
         "for a manager's approval before going out.",
     )
+    sla_calendar_id = fields.Many2one(
+        "resource.calendar",
+        "SLA working hours",
+        help="The SLA clocks of this team's tickets count these working hours; "
+        "empty: the company's.",
+    )

@@ -51,6 +51,17 @@ class HelpdeskTicketReport(models.Model):
     answered_within_target = fields.Float(
         "Answered within target (%)", readonly=True, aggregator="avg"
     )
+    sla_policy_id = fields.Many2one(
+        "social.care.sla.policy", "SLA policy", readonly=True
+    )
+    sla_within = fields.Float(
+        "Within SLA (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of decided tickets that met every SLA target; undecided "
+        "ones (open, no deadline passed) are left out.",
+    )
+    sla_breached_count = fields.Integer("SLA breached", readonly=True, aggregator="sum")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -82,7 +93,12 @@ class HelpdeskTicketReport(models.Model):
                             THEN t.first_response_hours END AS first_response_hours,
                        CASE WHEN t.closed_date IS NOT NULL AND s.closed
                             THEN t.resolution_hours END AS resolution_hours,
-                       t.answered_within_target
+                       t.answered_within_target,
+                       t.sla_policy_id,
+                       CASE t.sla_outcome WHEN 'within' THEN 100.0
+                                          WHEN 'missed' THEN 0.0 END AS sla_within,
+                       CASE WHEN t.sla_outcome = 'missed' THEN 1 ELSE 0 END
+                           AS sla_breached_count
                   FROM helpdesk_ticket t
                   LEFT JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
                   LEFT JOIN social_care_post p ON p.id = t.social_post_id

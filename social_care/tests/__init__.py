@@ -15,6 +15,7 @@ from . import (
     test_report,
     test_rule_patterns,
     test_side_effects,
+    test_sla,
     test_tours,
     test_webhook,
     test_webhook_silence,

@@ -18,3 +18,4 @@ from . import (
     test_meta_visitor_thread,
     test_tours_media,
 )
+from . import test_meta_sla
