@@ -18,6 +18,7 @@
         "views/social_care_rule_views.xml",
     ],
     "demo": ["demo/social_care_meta_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }
