@@ -1,7 +1,8 @@
 # Fed to "odoo-bin shell --db-filter=^<db>$" on a copy of a database with demo
 # data: uninstall social_care_twitter alone and check that its tickets stay
 # readable, its apps and accounts are archived and inert, and the Meta
-# connector still works, through its webhook. Prints CONNECTOR UNINSTALL OK.
+# connector still works, through its webhook; then reinstall it and restore
+# its account. Prints CONNECTOR UNINSTALL OK.
 # ruff: noqa: F821 - "env" is given by odoo-bin shell
 import hashlib
 import hmac
@@ -183,4 +184,17 @@ env.cr.rollback()  # the reply stays unsent: no simulator answers here
 
 logging.getLogger().removeHandler(problems)
 assert not problems.records, problems.records
+
+# Reinstalled, the connector finds its accounts: an administrator restores them.
+Module.search([("name", "=", "social_care_twitter")]).button_immediate_install()
+assert Module.search([("name", "=", "social_care_twitter")]).state == "installed"
+assert "twitter" in env["social.care.app"]._fields["provider"].get_values(env)
+x_app, x_account = (
+    env[records._name].browse(records.ids) for records in (x_app, x_account)
+)
+x_app.action_unarchive()
+x_account.action_unarchive()
+x_account.with_user(env.ref("base.user_admin")).action_enable()
+assert (x_account.provider, x_account.state) == ("twitter", "connected")
+assert env["helpdesk.ticket"].browse(x_ticket.id).social_account_id == x_account
 print("CONNECTOR UNINSTALL OK")
