@@ -138,6 +138,25 @@ ensure_browser() {
     browser_found || say "warning: no Chrome or Chromium on the PATH ($why): the browser tours will fail. Install it ('sudo apt-get install chromium') or put google-chrome or chromium on the PATH."
 }
 
+# Node.js runs the composer's X counter (social_care/static/src/reply_length.js)
+# against twitter-text's conformance suite, in tests/test_x_text_conformance.py.
+# Installed with apt-get when missing; without it those tests fail.
+ensure_node() {
+    command -v node >/dev/null 2>&1 && return
+    local sudo="" log="${TMPDIR:-/tmp}/social-care-nodejs-install.log"
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo -n"
+    fi
+    if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; }; then
+        say "installing Node.js for the X counter's conformance tests (apt-get install nodejs; log: $log)"
+        {
+            $sudo apt-get update -q || true
+            $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs
+        } > "$log" 2>&1 || true
+    fi
+    command -v node >/dev/null 2>&1 || say "warning: no node on the PATH: the JS counter's conformance tests will fail. Install it ('sudo apt-get install nodejs')."
+}
+
 odoo_bin() {
     "$VENV/bin/python" "$ODOO_PATH/odoo-bin" --addons-path="$ODOO_PATH/odoo/addons,$REPO" "$@"
 }

@@ -7,6 +7,7 @@ to Odoo's real webhook route. Odoo's calls to the X API v2 and the Graph API
 shape the platforms use.
 """
 
+import gzip
 import json
 import re
 import secrets
@@ -17,10 +18,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from . import addon_tools
 from .onboarding import OnboardingMixin
+from .outbound_media import X_POST_MAX_MEDIA, OutboundMediaMixin, parse_multipart
 
 LABEL = "Social Care API simulator — not a real social network"
 
@@ -84,6 +86,7 @@ FAULT_KINDS = (
 )
 HANG_SECONDS = 25  # longer than the connectors' 20 s timeout
 HUGE_MEDIA_BYTES = 11 * 1024 * 1024  # over the 10 MB Odoo accepts
+BOMB_INFLATED_BYTES = 40 * 1024 * 1024
 # A 1x1 transparent PNG.
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -246,7 +249,7 @@ def _graph_error(message, code=100, status=400, kind="GraphMethodException"):
     )
 
 
-class Simulator(OnboardingMixin):
+class Simulator(OnboardingMixin, OutboundMediaMixin):
     """Thread-safe state shared by the HTTP handler, the CLI and the e2e tests."""
 
     def __init__(self, config=None):
@@ -258,6 +261,7 @@ class Simulator(OnboardingMixin):
         self.version = 0  # bumped on each change: the page reloads on it
         self.faults = []  # injected failures not yet used up (inject_fault)
         self.media_requests = []  # names of the media files asked for
+        self.uploads = {}  # X media id -> the file Odoo uploaded (no bytes)
         self._seq = 0
         self._load()
 
@@ -1156,6 +1160,8 @@ class Simulator(OnboardingMixin):
                 status, answer = self._meta_api(
                     method, path[6:], params, _with_bearer(data, params, headers)
                 )
+            elif path.startswith("/generic/"):
+                status, answer = self._generic_api(method, path[9:], data)
             else:
                 raise ApiError(404, {"error": "not an API path of the simulator"})
         except ApiError as error:
@@ -1333,8 +1339,10 @@ class Simulator(OnboardingMixin):
         """``(status, content type, body, headers)`` of ``/media/<name>``.
 
         ``image.png`` a real image; ``not-image.png`` HTML served as an
-        image; ``huge.jpg`` a JPEG over 10 MB; ``redirect/<url>`` a 302 to
-        any address (e.g. another host).
+        image; ``huge.jpg`` a JPEG over 10 MB; ``bomb.png`` under 1 kB that
+        inflates to 40 MB (``Content-Encoding: gzip, gzip``, zeros gzipped
+        twice); ``redirect/<url>`` a 302 to any address (e.g. another host;
+        percent-decoded, so a Location with any character can be asked for).
         """
         with self.lock:
             self.media_requests.append(name)
@@ -1345,8 +1353,11 @@ class Simulator(OnboardingMixin):
             return 200, "image/png", page, []
         if name == "huge.jpg":
             return 200, "image/jpeg", b"\xff\xd8\xff\xe0" + bytes(HUGE_MEDIA_BYTES), []
+        if name == "bomb.png":
+            bomb = gzip.compress(gzip.compress(bytes(BOMB_INFLATED_BYTES), 9), 9)
+            return 200, "image/png", bomb, [("Content-Encoding", "gzip, gzip")]
         if name.startswith("redirect/"):
-            target = name[len("redirect/") :]
+            target = unquote(name[len("redirect/") :])
             return 302, "text/plain", b"", [("Location", target)]
         return 404, "text/plain", b"no such media", []
 
@@ -1355,7 +1366,10 @@ class Simulator(OnboardingMixin):
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         content_type = headers.get("Content-Type") or ""
         data = {}
-        if body and "json" in content_type:
+        if body and content_type.startswith("multipart/form-data"):
+            data, files = parse_multipart(content_type, body)
+            data["_files"] = files
+        elif body and "json" in content_type:
             try:
                 data = json.loads(body)
             except ValueError:
@@ -1373,9 +1387,12 @@ class Simulator(OnboardingMixin):
             "body": {
                 k: v
                 for k, v in data.items()
-                if "token" not in k and k not in ("appsecret_proof", "code_verifier")
+                if "token" not in k
+                and k not in ("appsecret_proof", "code_verifier", "_files")
             },
         }
+        if data.get("_files"):
+            record["files"] = data["_files"]
         return params, data, record
 
     def _record_reply(self, conversation, message):
@@ -1428,6 +1445,8 @@ class Simulator(OnboardingMixin):
             return 200, self._x_page("x_dm", params)
         if path == "2/tweets/search/recent" and method == "GET":
             return 200, {"meta": {"result_count": 0}}
+        if path == "2/media/upload" and method == "POST":
+            return 200, self._x_media_upload(data)
         if path == "2/tweets" and method == "POST":
             return 201, self._x_post(data)
         match = re.fullmatch(r"2/dm_conversations/(with/)?([\d-]+)/messages", path)
@@ -1438,11 +1457,22 @@ class Simulator(OnboardingMixin):
     def _x_post(self, data):
         text = data.get("text") or ""
         parent = (data.get("reply") or {}).get("in_reply_to_tweet_id")
+        media = self._x_attached(
+            (data.get("media") or {}).get("media_ids") or [], X_POST_MAX_MEDIA
+        )
+        if not (text or media):
+            raise _x_error(400, "Invalid Request", "text or media is required")
         tweet_id = self._x_id()
         conversation, _message = self._find_message(parent)
         self._record_reply(
             conversation,
-            {"id": tweet_id, "text": text, "kind": "reply", "in_reply_to": parent},
+            {
+                "id": tweet_id,
+                "text": text,
+                "kind": "reply",
+                "in_reply_to": parent,
+                "media": media,
+            },
         )
         return {
             "data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
@@ -1450,6 +1480,11 @@ class Simulator(OnboardingMixin):
 
     def _x_dm(self, target, is_participant, data):
         cfg = self.config
+        media = self._x_attached(
+            [a.get("media_id") for a in data.get("attachments") or []], 1
+        )
+        if not (data.get("text") or media):
+            raise _x_error(400, "Invalid Request", "text or attachments is required")
         event_id = self._x_id()
         if is_participant:
             participant = target
@@ -1467,6 +1502,7 @@ class Simulator(OnboardingMixin):
                 "text": data.get("text") or "",
                 "kind": "dm",
                 "recipient": participant,
+                "media": media,
             },
         )
         return {
@@ -1580,7 +1616,7 @@ class Simulator(OnboardingMixin):
         if method == "GET":
             return 200, self._meta_get(node, edge, args)
         if method == "POST" and edge == "messages" and node == cfg.page_id:
-            return 200, self._meta_send_message(args)
+            return 200, self._meta_send_message(args, data)
         if method == "POST" and edge == "mentions" and node == cfg.ig_id:
             return 200, self._meta_mention_reply(args)
         if method == "POST" and edge in ("comments", "replies"):
@@ -1694,7 +1730,7 @@ class Simulator(OnboardingMixin):
             "comments": {"data": [top] if top else []},
         }
 
-    def _meta_send_message(self, args):
+    def _meta_send_message(self, args, data):
         try:
             recipient = json.loads(args.get("recipient") or "{}")
             content = json.loads(args.get("message") or "{}")
@@ -1722,6 +1758,12 @@ class Simulator(OnboardingMixin):
             message["recipient"] = recipient_id
         if not recipient_id:
             raise _graph_error("No matching user found", code=100)
+        media = self._meta_message_media(
+            (conversation or {}).get("channel"), content, data
+        )
+        if media is None and not message["text"]:
+            raise _graph_error("(#100) The message has no text and no attachment.")
+        message["media"] = [media] if media else []
         self._record_reply(conversation, message)
         return {"recipient_id": recipient_id, "message_id": mid}
 
@@ -1822,6 +1864,7 @@ class Simulator(OnboardingMixin):
         return {"id": reply_id}
 
     def _meta_comment_reply(self, node, edge, args):
+        media = self._meta_comment_media(edge, args)
         conversation, _comment = self._find_message(node)
         if conversation is None:
             raise _graph_error(
@@ -1848,9 +1891,52 @@ class Simulator(OnboardingMixin):
                 "text": args.get("message") or "",
                 "kind": "public reply",
                 "in_reply_to": node,
+                "media": [media] if media else [],
             },
         )
         return {"id": reply_id}
+
+    # --- Generic webhook provider (the social_care demo account) ---
+
+    def _generic_api(self, method, path, data):
+        """A reply POSTed to a generic account's outbound URL, as Odoo signs it.
+
+        The demo's "Demo community (generic webhook)" tickets come from demo
+        events, not from this simulator: their replies are shown in a
+        conversation of their thread, created on the first reply.
+        """
+        if method != "POST" or path != "replies":
+            raise ApiError(
+                404, {"error": "the generic outbound URL is /generic/replies"}
+            )
+        thread = str(data.get("thread") or "")
+        text = data.get("text")
+        if not thread or not isinstance(text, str):
+            raise ApiError(400, {"error": "a reply needs a thread and a text"})
+        conversation_id = f"generic:{thread}"
+        with self.lock:
+            conversation = self.conversation(conversation_id)
+            if conversation is None:
+                conversation = {
+                    "id": conversation_id,
+                    "channel": "generic",
+                    "label": "Demo community (generic webhook)",
+                    "customer": {"id": data.get("recipient") or "?", "name": thread},
+                    "messages": [],
+                    "reply_only": True,
+                }
+        # Unique across runs, as a platform's ids are: a state file may be new.
+        reply_id = f"generic-{secrets.token_hex(8)}"
+        self._record_reply(
+            conversation,
+            {
+                "id": reply_id,
+                "text": text,
+                "kind": "private reply" if data.get("private") else "public reply",
+                "in_reply_to": data.get("in_reply_to"),
+            },
+        )
+        return 200, {"id": reply_id}
 
     # ------------------------------------------------------------------
 

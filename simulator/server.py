@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 from .core import CHANNELS, LABEL, NETWORK, Simulator
 from .onboarding import render_portal
 
-MAX_BODY = 2 * 1024 * 1024
+# Media uploads reach 25 MB (Meta's video, audio and file limit) plus the form.
+MAX_BODY = 32 * 1024 * 1024
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -44,7 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         page = self.simulator.consent_page(method, url.path, url.query, body)
         if page is not None:
             return self._send(page[0], page[1], "text/html; charset=utf-8", page[2])
-        if url.path.startswith(("/x/", "/meta/")):
+        if url.path.startswith(("/x/", "/meta/", "/generic/")):
             extra = []
             status, answer = self.simulator.handle_api(
                 method, url.path, url.query, self.headers, body, extra
@@ -263,7 +264,7 @@ def render_page(simulator):
         )
         follow_up = (
             ""
-            if conversation["id"] == "unmatched"
+            if conversation["id"] == "unmatched" or conversation.get("reply_only")
             else "<form method='post' action='/send'>"
             "<input type='hidden' name='conversation' "
             f"value='{_e(conversation['id'])}'>"

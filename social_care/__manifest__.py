@@ -16,6 +16,7 @@
         "data/mail_activity_type_data.xml",
         "views/social_care_app_views.xml",
         "views/social_care_account_views.xml",
+        "views/social_care_account_silence_views.xml",
         "views/social_care_event_views.xml",
         "views/social_care_message_views.xml",
         "views/social_care_identity_views.xml",

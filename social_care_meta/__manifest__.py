@@ -18,6 +18,9 @@
         "views/social_care_rule_views.xml",
     ],
     "demo": ["demo/social_care_meta_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["social_care_meta/static/tests/tours/**/*"],
+    },
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,

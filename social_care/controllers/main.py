@@ -8,6 +8,7 @@ from odoo.http import request
 
 from ..tools import PayloadError
 from ..tools.log_throttle import LogThrottle
+from ..models.social_care_event import VIA_WEBHOOK
 from ..tools.webhook_json import load_body
 
 _logger = logging.getLogger(__name__)
@@ -89,7 +90,11 @@ class SocialCareWebhook(http.Controller):
             )
             app._social_store_unreadable(body, error)
             return self._answer(app._social_unreadable_status(), "unreadable payload")
-        stored = app._social_store_deliveries(deliveries)
+        # Marked as pushed: a silent webhook is told from these (see
+        # social.care.account's silence check).
+        stored = app.with_context(**{VIA_WEBHOOK: True})._social_store_deliveries(
+            deliveries
+        )
         return self._answer(
             200,
             json.dumps({"received": len(deliveries), "new": stored}),

@@ -2,9 +2,12 @@ from . import (
     social_care_company_mixin,
     social_care_app,
     social_care_account,
+    social_care_account_silence,
+    social_care_account_media,
     social_care_event,
     social_care_identity,
     social_care_message,
+    social_care_message_media,
     social_care_message_delivery,
     mail_message,
     social_care_post,
@@ -16,4 +19,5 @@ from . import (
     res_config_settings,
     crm_lead,
     ir_http,
+    mail_message,
 )

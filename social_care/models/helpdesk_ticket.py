@@ -4,14 +4,17 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import escape_psql, formataddr, plaintext2html
 
 from ..tools import CHANNELS, extract_contact_hints, html_to_text
+from .mail_message import EMAIL
 from .social_care_message import CHANNEL_LABELS, CHANNEL_XMLIDS
 
 TITLE_LENGTH = 60
+# "Window closes soon": early enough to answer before the platform refuses.
+WINDOW_WARNING = timedelta(hours=2)
 # A reply switched between public and private changes surface, not platform.
 PRIVATE_OF = {
     "x_public": "x_dm",
@@ -98,6 +101,13 @@ class HelpdeskTicket(models.Model):
         "instead of a public reply.",
         groups="base.group_user",
     )
+    social_reply_by_email = fields.Boolean(
+        "Reply by e-mail",
+        help="Agents' replies from the chatter go to the customer by e-mail, not "
+        "on the social channel: for when the platform no longer accepts a reply "
+        "or the customer asked for e-mail.",
+        groups="base.group_user",
+    )
     social_last_customer_message_at = fields.Datetime(
         "Customer's last message",
         readonly=True,
@@ -166,8 +176,21 @@ class HelpdeskTicket(models.Model):
     social_window_closed = fields.Boolean(
         compute="_compute_social_window_closed", groups="base.group_user"
     )
+    social_window_closing_soon = fields.Boolean(
+        "Window closes within 2 h",
+        compute="_compute_social_window_closing_soon",
+        search="_search_social_window_closing_soon",
+        help="The customer awaits a reply and the platform stops accepting one "
+        "within 2 hours.",
+        groups="base.group_user",
+    )
     social_partner_phone = fields.Char(
         related="partner_id.phone", string="Phone", groups="base.group_user"
+    )
+    social_partner_email = fields.Char(
+        related="partner_id.email",
+        string="Customer's e-mail",
+        groups="base.group_user",
     )
     social_partner_identity_ids = fields.One2many(
         related="partner_id.social_identity_ids",
@@ -193,6 +216,12 @@ class HelpdeskTicket(models.Model):
     )
     social_reply_public_allowed = fields.Boolean(
         compute="_compute_social_reply_info", groups="base.group_user"
+    )
+    social_reply_blocked = fields.Char(
+        "Replies cannot be sent",
+        compute="_compute_social_reply_info",
+        help="Why the account cannot send any reply on the social channel.",
+        groups="base.group_user",
     )
     social_reply_window_deadline = fields.Datetime(
         "Reply accepted until",
@@ -321,6 +350,7 @@ class HelpdeskTicket(models.Model):
                         "social_reply_window_deadline": False,
                         "social_reply_length_unit": False,
                         "social_reply_cost_hint": False,
+                        "social_reply_blocked": False,
                     }
                 )
                 continue
@@ -334,6 +364,7 @@ class HelpdeskTicket(models.Model):
                     "social_reply_window_deadline": limits.get("window_deadline"),
                     "social_reply_length_unit": limits.get("length_unit", "characters"),
                     "social_reply_cost_hint": limits.get("cost_hint") or False,
+                    "social_reply_blocked": account._social_send_blocked() or False,
                 }
             )
 
@@ -342,6 +373,30 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             deadline = ticket.social_window_deadline
             ticket.social_window_closed = bool(deadline and deadline < now)
+
+    @api.depends("social_window_deadline", "social_awaiting_reply")
+    def _compute_social_window_closing_soon(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            deadline = ticket.social_window_deadline
+            ticket.social_window_closing_soon = bool(
+                ticket.social_awaiting_reply
+                and deadline
+                and now <= deadline <= now + WINDOW_WARNING
+            )
+
+    def _search_social_window_closing_soon(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the reply window."))
+        now = fields.Datetime.now()
+        domain = [
+            ("social_awaiting_reply", "=", True),
+            ("social_window_deadline", ">=", now),
+            ("social_window_deadline", "<=", now + WINDOW_WARNING),
+        ]
+        if (operator == "=") != value:
+            return ["!", *expression.normalize_domain(domain)]
+        return domain
 
     @api.depends("partner_id")
     def _compute_social_other_ticket_ids(self):
@@ -693,13 +748,31 @@ class HelpdeskTicket(models.Model):
             and self.env.user._is_internal()
             and not self.env.user._is_superuser()
         )
-        social_reply = is_agent_answer and self.social_account_id
+        social_ticket = is_agent_answer and self.social_account_id
+        social_reply = social_ticket and not self.social_reply_by_email
+        if social_ticket:
+            # One reply, one channel: the customer is never e-mailed a copy of
+            # a social reply, nor made a follower by it.
+            kwargs["partner_ids"] = self._social_internal_partner_ids(
+                kwargs.get("partner_ids")
+            )
         if social_reply:
             text = html_to_text(kwargs.get("body") or "")
             private = self.env.context.get(
                 "social_care_private", self.social_reply_private
             )
-            self.env["social.care.message"]._social_check_reply(self, text, private)
+            attachments = self.env["ir.attachment"].browse(
+                kwargs.get("attachment_ids") or []
+            )
+            self.env["social.care.message"]._social_check_reply(
+                self, text, private, attachments
+            )
+            kwargs["social_care_channel"] = self._social_reply_channel(private)
+        elif social_ticket:
+            self._social_check_email_reply()
+            kwargs["partner_ids"].append(self.partner_id.id)
+            kwargs["social_care_channel"] = EMAIL
+            self = self.with_context(mail_post_autofollow=False)
         message = super().message_post(**kwargs)
         if is_agent_answer:
             answered = {"social_awaiting_reply": False}
@@ -710,9 +783,64 @@ class HelpdeskTicket(models.Model):
             self.sudo().write(answered)
         if social_reply:
             self.env["social.care.message"]._social_queue_reply(
-                self, text, private, message
+                self, text, private, message, attachments
             )
         return message
+
+    def _get_message_create_valid_field_names(self):
+        # Set by message_post only: not in the web client's post parameters.
+        return super()._get_message_create_valid_field_names() | {"social_care_channel"}
+
+    def _social_internal_partner_ids(self, partner_ids):
+        """Of the partners a reply names, those of employees (colleagues)."""
+        partners = self.env["res.partner"].sudo().browse(partner_ids or [])
+        return partners.filtered(lambda p: not p.partner_share).ids
+
+    def _social_check_email_reply(self):
+        self.ensure_one()
+        if not self.partner_id.email:
+            raise UserError(
+                _(
+                    "The customer has no e-mail address: add one to the contact, "
+                    "or reply on the social channel."
+                )
+            )
+
+    def _message_get_suggested_recipients(self):
+        """A social ticket's reply goes where its banner says, never to a CC list.
+
+        The customer is not offered as an e-mail recipient: checked, they would
+        get an e-mail copy of each social reply. Colleagues stay suggested.
+        """
+        recipients = super()._message_get_suggested_recipients()
+        if not self.sudo().social_account_id:
+            return recipients
+        internal = set(
+            self._social_internal_partner_ids(
+                [r["partner_id"] for r in recipients if r.get("partner_id")]
+            )
+        )
+        return [r for r in recipients if r.get("partner_id") in internal]
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """Who is e-mailed or notified of a reply: the reply's channel decides.
+
+        A social reply reaches the customer on the platform only: of its
+        recipients, employees stay (colleagues following the ticket). A reply
+        the agent chose to send by e-mail goes to them and to the customer. Any
+        other follower outside the company (e.g. made one by an earlier e-mail)
+        is left out of both: the customer is answered on one channel.
+        """
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        # message_post gives its values: no read of the message just created.
+        if msg_vals:
+            channel = msg_vals.get("social_care_channel")
+        else:
+            channel = message.sudo().social_care_channel
+        if not channel:
+            return recipients
+        customer = self.sudo().partner_id.id if channel == EMAIL else None
+        return [r for r in recipients if not r["share"] or r["id"] == customer]
 
     def _social_record_reply_sent(self, message):
         if message.permalink and message.mail_message_id:
@@ -751,7 +879,8 @@ class HelpdeskTicket(models.Model):
         template = self.company_id.social_care_private_template
         account = self.social_account_id
         public_problem = account._social_outbound_problem(self, template, False)
-        self.social_reply_private = True
+        # Private messages are the platform's: the conversation leaves e-mail too.
+        self.write({"social_reply_private": True, "social_reply_by_email": False})
         if template and not public_problem:
             self.with_context(social_care_private=False).message_post(
                 body=template,

@@ -1,13 +1,19 @@
 import json
 import logging
 from datetime import timedelta
-from urllib.parse import urljoin, urlparse
 
 import requests
 
 from odoo import _, api, fields, models
 
-from ..tools import SendError, SendResult, generic, request_never_sent
+from ..tools import (
+    SendError,
+    SendResult,
+    bounded_body,
+    generic,
+    request_never_sent,
+    safe_url,
+)
 from .social_care_event import SIDE_EFFECTS
 from .transaction import commit
 
@@ -15,6 +21,7 @@ _logger = logging.getLogger(__name__)
 
 GENERIC_TIMEOUT = 10
 MEDIA_MAX_BYTES = 10 * 1024 * 1024
+MEDIA_CHUNK_BYTES = 16 * 1024
 MEDIA_TIMEOUT = 10
 MEDIA_MAX_REDIRECTS = 3
 
@@ -306,57 +313,86 @@ class SocialCareAccount(models.Model):
         return effects.once((kind, self.id, ref), fetch)
 
     def _social_fetch_media(self, url):
-        """Download one media file (already checked against the allowed hosts).
+        """Download one media file from the platform's hosts.
 
-        Raises requests.RequestException or ValueError (too large). Connectors
-        whose media need credentials override this.
+        Raises requests.RequestException or ValueError (refused, too large).
         """
         self.ensure_one()
         return self._social_download(url)
 
-    def _social_media_allowed(self, url):
-        """Whether ``url`` is on the platform's media hosts (https only).
+    def _social_media_target(self, url):
+        """``(Target, None)`` if ``url`` is on the platform's media hosts, else
+        ``(None, why)``: see tools/safe_url.py for what is checked.
 
         An app pointed at a sandbox or simulator (``api_base_url``) also takes
-        media from that exact address, which stands in for the platform.
+        media from that exact origin, which stands in for the platform.
         """
         self.ensure_one()
-        parsed = urlparse(url)
-        host = (parsed.hostname or "").lower()
-        if parsed.scheme == "https" and any(
-            host == h or host.endswith("." + h) for h in self._social_media_hosts()
-        ):
-            return True
-        sandbox = urlparse(self.app_id.api_base_url or "")
-        return bool(sandbox.netloc) and (parsed.scheme, parsed.netloc) == (
-            sandbox.scheme,
-            sandbox.netloc,
+        target, code = safe_url.check(
+            url,
+            self._social_media_hosts(),
+            safe_url.origin(self.app_id.api_base_url),
         )
+        return target, code and self._social_url_refusal(code)
 
-    def _social_download(self, url, headers=None):
-        """GET a media file, following redirects only onto allowed hosts.
+    @api.model
+    def _social_url_refusal(self, code):
+        """Why a media address is refused, for the ticket's note."""
+        return {
+            safe_url.CHARACTERS: _(
+                "backslash, space, control or non-ASCII characters in the address"
+            ),
+            safe_url.UNPARSABLE: _("an address that does not read one way only"),
+            safe_url.TOO_LONG: _("an address too long"),
+            safe_url.SCHEME: _("not https"),
+            safe_url.USERINFO: _("a user name or password in the address"),
+            safe_url.IP_ADDRESS: _("an IP address instead of the platform's host name"),
+            safe_url.PORT: _("a port other than 443"),
+            safe_url.HOST: _("a host that is not the platform's"),
+        }[code]
 
-        A redirect elsewhere is refused before anything is asked of that host
-        (the credentials in ``headers`` never leave the platform either).
+    def _social_media_headers(self, target):
+        """Headers for fetching ``target`` (a checked address, each redirect's
+        too). Connectors whose media need credentials add them here, deciding
+        on ``target.host``: the host the request is actually sent to."""
+        self.ensure_one()
+        return {}
+
+    def _social_download(self, url):
+        """GET a media file, checking its address and every redirect's.
+
+        Each hop is checked before anything is asked of its host, the checked
+        (re-serialized) address is the one fetched, and its headers are made
+        for that hop's host only. Redirects are followed here, never by
+        requests.
         """
         self.ensure_one()
-        for _hop in range(MEDIA_MAX_REDIRECTS + 1):
+        for hop in range(MEDIA_MAX_REDIRECTS + 1):
+            target, problem = self._social_media_target(url)
+            if problem and hop:
+                raise ValueError(
+                    _(
+                        "redirected to a host that is not the platform's: "
+                        "%(where)s (%(why)s)",
+                        where=safe_url.shown_host(url),
+                        why=problem,
+                    )
+                )
+            if problem:
+                raise ValueError(problem)
+            headers = {"Accept-Encoding": "identity"}
+            headers.update(self._social_media_headers(target))
             with requests.get(
-                url,
+                target.url,
                 headers=headers,
                 timeout=MEDIA_TIMEOUT,
                 stream=True,
                 allow_redirects=False,
             ) as response:
                 if response.is_redirect:
-                    url = urljoin(url, response.headers["Location"])
-                    if not self._social_media_allowed(url):
-                        raise ValueError(
-                            _(
-                                "redirected to a host that is not the platform's: %s",
-                                urlparse(url).netloc,
-                            )
-                        )
+                    url = safe_url.redirect_target(
+                        target.url, response.headers["Location"]
+                    )
                     continue
                 response.raise_for_status()
                 return self._social_read_limited(response)
@@ -364,16 +400,27 @@ class SocialCareAccount(models.Model):
 
     @api.model
     def _social_read_limited(self, response):
+        """The body, never more than MEDIA_MAX_BYTES in memory, decoded or not
+        (tools/bounded_body.py)."""
         too_large = _("larger than %s MB", MEDIA_MAX_BYTES // 1024 // 1024)
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > MEDIA_MAX_BYTES:
             raise ValueError(too_large)
-        content = b""
-        for chunk in response.iter_content(65536):
-            content += chunk
-            if len(content) > MEDIA_MAX_BYTES:
-                raise ValueError(too_large)
-        return content
+        try:
+            return bounded_body.read_capped(
+                response.raw.stream(MEDIA_CHUNK_BYTES, decode_content=False),
+                response.headers.get("Content-Encoding"),
+                MEDIA_MAX_BYTES,
+            )
+        except bounded_body.BodyRefused as refused:
+            if refused.code == bounded_body.TOO_LARGE:
+                raise ValueError(too_large) from None
+            raise ValueError(
+                _(
+                    "sent in a content encoding not accepted "
+                    "(stacked, unknown or corrupt)"
+                )
+            ) from None
 
     def _social_identity_scope(self, parsed):
         """The scope of an author's id: '', or the page for page-scoped ids."""
@@ -496,8 +543,27 @@ class SocialCareAccount(models.Model):
     def _social_outbound_problem(self, ticket, text, private):
         """Why this reply cannot be sent (a sentence), or None; before queueing."""
         self.ensure_one()
-        if not (text or "").strip():
+        blocked = self._social_send_blocked()
+        if blocked:
+            return blocked
+        if not (text or "").strip() and not self.env.context.get(
+            "social_care_with_media"
+        ):
             return _("The reply is empty.")
+        return None
+
+    def _social_send_blocked(self):
+        """Why no reply at all can go out through this account (a sentence), or None.
+
+        Said before an agent writes, not after the send fails out of sight.
+        """
+        self.ensure_one()
+        if self.provider == "generic" and not self.sudo().generic_outbound_url:
+            return _(
+                "This account has no outbound URL: replies cannot be sent on the "
+                "social channel. Reply by e-mail, or ask an administrator to set "
+                "the account's outbound URL."
+            )
         return None
 
     def _social_reply_limits(self, ticket, private):

@@ -9,8 +9,9 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, config
+from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import PayloadError, SendError, SideEffects
+from ..tools import PayloadError, SendError, SideEffects, media_type
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -20,6 +21,8 @@ BATCH_SIZE = 100
 CRON_TIME_BUDGET = 120  # seconds at most: see _social_time_budget
 # Context key of the run's SideEffects (calls outside the database, made once).
 SIDE_EFFECTS = "social_care_side_effects"
+# Context key of a store made by the webhook route (not a poll): see via_webhook.
+VIA_WEBHOOK = "social_care_via_webhook"
 # What the platform sent: only the inbox itself (superuser) ever writes these.
 PLATFORM_FIELDS = frozenset(
     {"app_id", "account_ref", "delivery_key", "event_type", "payload"}
@@ -61,6 +64,11 @@ class SocialCareEvent(models.Model):
         required=True,
         index=True,
     )
+    via_webhook = fields.Boolean(
+        readonly=True,
+        help="Pushed by the platform to the webhook route, not fetched by a poll: "
+        "the account's usual pace of deliveries is learned from these.",
+    )
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
     processed_at = fields.Datetime(readonly=True)
@@ -84,6 +92,8 @@ class SocialCareEvent(models.Model):
                 ON social_care_event (app_id, account_ref, delivery_key);
             CREATE INDEX IF NOT EXISTS social_care_event_pending_idx
                 ON social_care_event (id) WHERE state = 'pending';
+            CREATE INDEX IF NOT EXISTS social_care_event_webhook_idx
+                ON social_care_event (account_id, create_date) WHERE via_webhook;
             """
         )
 
@@ -98,6 +108,8 @@ class SocialCareEvent(models.Model):
         others are pending. Returns the number of new rows; new pending rows
         trigger the processing cron unless a trigger is already waiting (one
         posted before the cron's current run started is not waiting).
+        Rows stored under the ``VIA_WEBHOOK`` context key are marked as pushed
+        by the platform (``via_webhook``).
         """
         if not units:
             return 0
@@ -125,12 +137,12 @@ class SocialCareEvent(models.Model):
             ), inserted AS (
                 INSERT INTO social_care_event
                     (app_id, account_id, company_id, account_ref, delivery_key,
-                     event_type, payload, state, error, attempts,
+                     event_type, payload, state, error, attempts, via_webhook,
                      create_uid, write_uid, create_date, write_date)
                 SELECT %(app)s, account_id, company_id, account_ref, delivery_key,
                        event_type, payload, new_state,
                        CASE WHEN new_state = 'pending' THEN NULL ELSE error END, 0,
-                       %(uid)s, %(uid)s, now() at time zone 'utc',
+                       %(via_webhook)s, %(uid)s, %(uid)s, now() at time zone 'utc',
                        now() at time zone 'utc'
                   FROM resolved
                  ORDER BY position
@@ -155,6 +167,7 @@ class SocialCareEvent(models.Model):
             {
                 "app": app.id,
                 "uid": self.env.uid,
+                "via_webhook": bool(self.env.context.get(VIA_WEBHOOK)),
                 "cron": self._social_cron().id,
                 "refs": [unit["account_ref"] for unit in units],
                 "keys": [unit["delivery_key"] for unit in units],
@@ -379,11 +392,19 @@ class SocialCareEvent(models.Model):
         for event, keys in staged.items():
             media = {key for key in keys if key[0] == "media"}
             for (_kind, _account_id, url), content in effects.results(media).items():
+                # Checked as ingestion checks what it stores (by the bytes,
+                # markup never kept); the retry checks it against the payload.
+                mimetype, refused = media_type.stored_type(
+                    guess_mimetype(content), content
+                )
+                if refused:
+                    continue
                 values.append(
                     {
                         "name": urlparse(url).path.rsplit("/", 1)[-1][:100] or "media",
                         "description": url,
                         "raw": content,
+                        "mimetype": mimetype,
                         "res_model": self._name,
                         "res_id": event.id,
                     }

@@ -6,12 +6,12 @@ from datetime import timedelta
 import requests
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..tools import CHANNELS, SendError
+from ..tools import CHANNELS, SendError, media_type
 from .transaction import commit
 
 _logger = logging.getLogger(__name__)
@@ -34,20 +34,6 @@ CHANNEL_XMLIDS = {
 }
 SEND_MAX_ATTEMPTS = 5
 SENDING_STALE_AFTER = timedelta(minutes=15)
-
-
-def _media_matches(attachment, sniffed):
-    """Whether a downloaded file is what the platform announced.
-
-    An announced image must be one (by its bytes, not the server's word), and
-    markup is never stored as media: it is how a script would slip in.
-    """
-    if sniffed in ("text/html", "application/xml", "image/svg+xml"):
-        return False
-    announced_image = attachment.kind == "image" or (
-        attachment.mimetype or ""
-    ).startswith("image/")
-    return sniffed.startswith("image/") or not announced_image
 
 
 class SocialCareMessage(models.Model):
@@ -527,11 +513,14 @@ class SocialCareMessage(models.Model):
             return self.env["ir.attachment"]
         values, notes = [], []
         for index, attachment in enumerate(attachments):
-            if not self.account_id._social_media_allowed(attachment.url):
+            _target, problem = self.account_id._social_media_target(attachment.url)
+            if problem:
                 notes.append(
                     _(
-                        "Attachment not fetched (not from the platform's hosts): %s",
-                        attachment.url,
+                        "Attachment not fetched (not from the platform's hosts: "
+                        "%(why)s): %(url)s",
+                        why=problem,
+                        url=attachment.url,
                     )
                 )
                 continue
@@ -550,14 +539,17 @@ class SocialCareMessage(models.Model):
                     )
                 )
                 continue
-            mimetype = guess_mimetype(content)
-            if not _media_matches(attachment, mimetype):
+            sniffed = guess_mimetype(content)
+            mimetype, refused = media_type.stored_type(
+                sniffed, content, attachment.kind, attachment.mimetype
+            )
+            if refused:
                 notes.append(
                     _(
                         "Attachment not stored (announced as %(announced)s, the file "
                         "is %(actual)s): %(url)s",
                         announced=attachment.mimetype or attachment.kind,
-                        actual=mimetype,
+                        actual=sniffed,
                         url=attachment.url,
                     )
                 )
@@ -568,9 +560,8 @@ class SocialCareMessage(models.Model):
                     "datas": base64.b64encode(content),
                     "res_model": "helpdesk.ticket",
                     "res_id": self.ticket_id.id,
-                    "mimetype": mimetype
-                    if mimetype != "application/octet-stream"
-                    else attachment.mimetype or False,
+                    # What the bytes are, never the payload's word or name.
+                    "mimetype": mimetype,
                 }
             )
         if notes:
@@ -584,16 +575,22 @@ class SocialCareMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _social_check_reply(self, ticket, text, private):
+    def _social_check_reply(self, ticket, text, private, attachments=None):
         """Refuse, before posting or queueing, what the platform would refuse."""
-        problem = ticket.social_account_id._social_outbound_problem(
-            ticket, text, private
-        )
+        account = ticket.social_account_id
+        if attachments:
+            problem = account._social_media_problem(ticket, attachments.sudo(), private)
+            if problem:
+                raise UserError(problem)
+            account = account.with_context(social_care_with_media=True)
+        problem = account._social_outbound_problem(ticket, text, private)
         if problem:
             raise UserError(problem)
 
     @api.model
-    def _social_queue_reply(self, ticket, text, private, mail_message=None):
+    def _social_queue_reply(
+        self, ticket, text, private, mail_message=None, attachments=None
+    ):
         """Queue a checked reply, or hold it for a manager's approval."""
         account = ticket.social_account_id
         channel = ticket._social_reply_channel(private)
@@ -625,6 +622,7 @@ class SocialCareMessage(models.Model):
                 "ticket_id": ticket.id,
                 "mail_message_id": mail_message.id if mail_message else False,
                 "state": "to_approve" if needs_approval else "queued",
+                "attachment_ids": [Command.set(attachments.ids if attachments else [])],
             }
         )
         if not needs_approval:
@@ -647,7 +645,10 @@ class SocialCareMessage(models.Model):
             )
             for message in edited.filtered("ticket_id"):
                 self._social_check_reply(
-                    message.ticket_id, vals["text"] or "", message.is_private
+                    message.ticket_id,
+                    vals["text"] or "",
+                    message.is_private,
+                    message.attachment_ids,
                 )
         result = super().write(vals)
         for message in edited.filtered("ticket_id"):

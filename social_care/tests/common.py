@@ -1,5 +1,8 @@
+import base64
+import email.policy
 import json
 from contextlib import contextmanager
+from email.parser import BytesParser
 from unittest.mock import patch
 
 import requests
@@ -157,3 +160,65 @@ def failing_chatter_post(env, external_id):
         return post_inbound(ticket, message, attachments, defaults)
 
     return patch.object(ticket_class, "_social_post_inbound", flaky)
+
+
+def multipart(prepared):
+    """A multipart/form-data body as (fields, files), or (None, {}) if not one.
+
+    files: name -> (filename, content type, bytes), as the upload sent them.
+    """
+    content_type = prepared.headers.get("Content-Type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return None, {}
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    parsed = BytesParser(policy=email.policy.HTTP).parsebytes(head + prepared.body)
+    fields_, files = {}, {}
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        payload = part.get_payload(decode=True)
+        if filename:
+            files[name] = (filename, part.get_content_type(), payload)
+        else:
+            fields_[name] = payload.decode()
+    return fields_, files
+
+
+# A 1x1 PNG (the smallest valid PNG, as libpng writes it).
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def agent_upload(user, name, raw, mimetype):
+    """A file as the chatter composer uploads it before the agent sends."""
+    return (
+        user.env["ir.attachment"]
+        .with_user(user)
+        .create(
+            {
+                "name": name,
+                "raw": raw,
+                "mimetype": mimetype,
+                "res_model": "mail.compose.message",
+                "res_id": 0,
+            }
+        )
+    )
+
+
+def reply_with_files(ticket, user, text, attachments, private=None):
+    """The agent's "Send message" with files; the queued social message."""
+    if private is not None:
+        ticket = ticket.with_context(social_care_private=private)
+    ticket.with_user(user).message_post(
+        body=text,
+        message_type="comment",
+        subtype_xmlid="mail.mt_comment",
+        attachment_ids=attachments.ids,
+    )
+    return ticket.env["social.care.message"].search(
+        [("ticket_id", "=", ticket.id), ("direction", "=", "out")],
+        order="id desc",
+        limit=1,
+    )

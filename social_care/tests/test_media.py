@@ -1,11 +1,24 @@
 import contextlib
+import gzip
 import threading
+import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..models import social_care_account
+from ..tools import Attachment
 from .common import SocialCareCase
 
+# A compression bomb as the outside review sent it: zeros gzipped twice,
+# announced as "Content-Encoding: gzip, gzip" (40 MB here, under 1 kB sent).
+BOMB_INFLATED = 40 * 1024 * 1024
+STACKED_BOMB = gzip.compress(gzip.compress(bytes(BOMB_INFLATED), 9), 9)
+SINGLE_BOMB = gzip.compress(bytes(BOMB_INFLATED), 9)
+# Bytes no sniffer recognises, then a script (a file Meta's conversations
+# API would describe with its own "mime_type" and "name").
+UNKNOWN_WITH_SCRIPT = b"\x00\x01\x02<script>alert(document.cookie)</script>"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
@@ -70,6 +83,19 @@ class TestMediaDownload(SocialCareCase):
                 ),
                 "/away.png": (302, "text/plain", b"", {"Location": foreign_url}),
                 "/hop.png": (302, "text/plain", b"", {"Location": "/photo.png"}),
+                "/bomb.png": (
+                    200,
+                    "image/png",
+                    STACKED_BOMB,
+                    {"Content-Encoding": "gzip, gzip"},
+                ),
+                "/bomb1.png": (
+                    200,
+                    "image/png",
+                    SINGLE_BOMB,
+                    {"Content-Encoding": "gzip"},
+                ),
+                "/page.html": (200, "text/html", UNKNOWN_WITH_SCRIPT, {}),
             },
         )
         cls.addClassCleanup(cls.platform.server_close)
@@ -112,3 +138,42 @@ class TestMediaDownload(SocialCareCase):
         self.assertIn("the file is application/xml", notes)
         self.assertIn("larger than 10 MB", notes)
         self.assertEqual(len(ticket.social_message_ids), 1, "the message is kept")
+
+    def test_a_compression_bomb_is_refused_without_inflating(self):
+        """Memory stays near the cap (1 MB here) though the answer inflates
+        to 40 MB: the body is never decoded in one unbounded step."""
+        for path in ("/bomb.png", "/bomb1.png"):
+            with (
+                self.subTest(path),
+                patch.object(social_care_account, "MEDIA_MAX_BYTES", 1024 * 1024),
+            ):
+                tracemalloc.start()
+                try:
+                    with self.assertRaises(ValueError):
+                        self.account._social_fetch_media(self.base + path)
+                    peak = tracemalloc.get_traced_memory()[1]
+                finally:
+                    tracemalloc.stop()
+                self.assertLess(peak, 4 * 1024 * 1024)
+        ticket, notes = self.deliver_media("m5", "/bomb.png", "/bomb1.png")
+        self.assertFalse(ticket.attachment_ids)
+        self.assertIn("content encoding not accepted", notes)
+        self.assertIn("larger than 10 MB", notes)
+        self.assertEqual(ticket.social_message_ids.text, "Here is a photo")
+
+    def test_the_announced_type_is_never_the_stored_one_unconfirmed(self):
+        """An unrecognised file announced as HTML is kept as opaque bytes."""
+        ticket, _notes = self.deliver_media("m6")
+        message = ticket.social_message_ids
+        stored = message._social_download_media(
+            [
+                Attachment(
+                    url=self.base + "/page.html",
+                    kind="file",
+                    name="invoice.html",
+                    mimetype="text/html",
+                )
+            ]
+        )
+        self.assertEqual(stored.mimetype, "application/octet-stream")
+        self.assertEqual(stored.raw, UNKNOWN_WITH_SCRIPT)

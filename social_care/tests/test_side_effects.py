@@ -26,6 +26,7 @@ class TestSideEffectsOnce(SocialCareCase):
                 "/bad.jpg": (200, "image/jpeg", JPEG, {}),
                 "/ok2.png": (200, "image/png", PNG, {}),
                 "/gone.png": (404, "text/plain", b"missing", {}),
+                "/page.png": (200, "image/png", b"<html><script>x</script></html>", {}),
             },
         )
         cls.addClassCleanup(cls.cdn.server_close)
@@ -119,3 +120,24 @@ class TestSideEffectsOnce(SocialCareCase):
         bad.action_ignore()
         self.assertEqual(bad.state, "ignored")
         self.assertFalse(self.staged(bad))
+
+    @mute_logger("odoo.addons.social_care.models.social_care_event")
+    def test_staged_media_are_checked_like_stored_ones(self):
+        """What a failed event keeps for its retry passes the content check:
+        markup is not kept, the rest is typed by its bytes."""
+        with failing_chatter_post(self.env, "bad"):
+            self.deliver(self.photo("bad", "/page.png", "/bad.jpg"))
+        bad = self.event("bad")
+        self.assertEqual(bad.state, "pending")
+        staged = self.staged(bad)
+        self.assertEqual(staged.mapped("raw"), [JPEG])
+        self.assertEqual(staged.mimetype, "image/jpeg")
+        # The retry asks again for what was not kept, and refuses it again.
+        bad.next_attempt_at = False
+        self.env["social.care.event"]._cron_process_events()
+        self.assertEqual(bad.state, "done")
+        self.assertEqual(self.cdn.requests.count("/page.png"), 2)
+        ticket = self.ticket_of("bad")
+        self.assertEqual(ticket.attachment_ids.mapped("raw"), [JPEG])
+        notes = " ".join(ticket.message_ids.mapped("body"))
+        self.assertIn("the file is application/xml", notes)

@@ -16,13 +16,16 @@ from odoo.addons.web.tests.test_js import unit_test_error_checker
 from .common import FakeResponse, SocialCareCase, outbound
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
+CUSTOMER_EMAIL = "maria.verdi@example.com"
+EMAIL_TEXT = "As you asked, the invoice follows by e-mail."
 REPLY_TEXT = (
     "Sorry about that, we are checking with the courier: "
     "https://example.com/track/SC-1042."
 )
 HOOT_SUITE = "@social_care"
-# static/tests/*.test.js: a suite that ran nothing must not pass.
-HOOT_TEST_COUNT = 3
+# static/tests/*.test.js (reply_length: 4, reply_status: 4): a suite that ran
+# nothing must not pass.
+HOOT_TEST_COUNT = 8
 
 
 def hoot_id(name):
@@ -67,6 +70,8 @@ class TestTours(HttpCase, SocialCareCase):
         super().setUp()
         self.deliver(self.message("tour-1", CUSTOMER_TEXT, thread="tour-thread"))
         self.ticket = self.ticket_of("tour-1")
+        # Linked to an existing customer: the contact has an e-mail address.
+        self.ticket.partner_id.email = CUSTOMER_EMAIL
 
     def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
         """A tour the browser could not run fails; it is not skipped."""
@@ -97,13 +102,30 @@ class TestTours(HttpCase, SocialCareCase):
         self.assertEqual(outgoing[1].mail_message_id.author_id, self.agent.partner_id)
         self.assertEqual(outgoing[0].parent_id.external_id, "tour-1")
         self.assertTrue(self.ticket.social_reply_private)
-        # Issue 13: a queued reply has not reached the customer yet; the
-        # response is recorded when the platform takes it.
-        self.assertFalse(self.ticket.first_response_at)
+        # The one e-mail reply: to the customer, by e-mail, not on the platform.
+        email = self.ticket.message_ids.filtered(
+            lambda m: m.social_care_channel == "email"
+        )
+        self.assertEqual(len(email), 1)
+        # Issue 13: the queued social replies have not reached the customer yet;
+        # the e-mail, sent when posted, is the first response.
+        first_response = self.ticket.first_response_at
+        self.assertTrue(first_response)
+        self.assertLessEqual(abs(first_response - email.date).total_seconds(), 2)
         with outbound(*(FakeResponse(200, {"id": f"t-{n}"}) for n in range(3))):
             self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(set(outgoing.mapped("state")), {"sent"})
-        self.assertTrue(self.ticket.first_response_at)
+        self.assertEqual(
+            self.ticket.first_response_at, first_response, "the first stays the first"
+        )
+        self.assertIn(EMAIL_TEXT, email.body)
+        self.assertEqual(email.partner_ids, self.ticket.partner_id)
+        self.assertFalse(self.ticket.social_reply_by_email, "switched back")
+        replies = self.ticket.message_ids.filtered("social_care_channel") - email
+        self.assertEqual(
+            set(replies.mapped("social_care_channel")), {"facebook_comment"}
+        )
+        self.assertFalse(replies.partner_ids, "social replies e-mail no customer")
 
     def test_manager_reads_response_times_by_channel(self):
         self.start_tour("/odoo", "social_care_manager_tour", login=self.manager.login)

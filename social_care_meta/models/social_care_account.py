@@ -181,7 +181,9 @@ class SocialCareAccount(models.Model):
                 _("Facebook gave an id Odoo does not expect: nothing was sent."),
             ) from None
 
-    def _meta_request(self, method, path, params=None, app=None, token=None):
+    def _meta_request(
+        self, method, path, params=None, app=None, token=None, files=None
+    ):
         """Call the Graph API; every call of the connector goes through here.
 
         Uses the account's token (``token`` for the connect flow, False for
@@ -221,7 +223,7 @@ class SocialCareAccount(models.Model):
         try:
             with session:
                 if method == "POST":
-                    return graph.request(url, post_args=params)
+                    return graph.request(url, post_args=params, files=files)
                 return graph.request(url, args=params, method=method)
         except facebook.GraphAPIError as error:
             raise self._meta_error(responses, error.result) from error
@@ -467,6 +469,9 @@ class SocialCareAccount(models.Model):
     # ------------------------------------------------------------------
     # Polling and backfill
     # ------------------------------------------------------------------
+
+    def _social_can_poll(self):
+        return self.provider == "meta" or super()._social_can_poll()
 
     def _social_poll(self):
         """Recent comments and conversations, for deliveries the webhook missed.
@@ -721,17 +726,8 @@ class SocialCareAccount(models.Model):
                 extra["tag"] = window.tag
             person = parent.identity_id or ticket.social_identity_id
             recipient = {"id": person.external_id}
-        page = self._meta_page()
-        answer = self._meta_request(
-            "POST",
-            self._meta_path(page.external_ref, "messages"),
-            dict(
-                extra,
-                recipient=json.dumps(recipient),
-                message=json.dumps(
-                    {"text": message.text, "metadata": f"social_care:{message.id}"}
-                ),
-            ),
+        answer = self._meta_send_message(
+            self._meta_page(), message, dict(extra, recipient=json.dumps(recipient))
         )
         return SendResult(
             external_id=str(answer.get("message_id") or ""),
@@ -751,7 +747,8 @@ class SocialCareAccount(models.Model):
         answer = self._meta_request(
             "POST",
             self._meta_path(parent.external_id, edge),
-            {"message": message.text},
+            {"message": message.text} if message.text else {},
+            files=self._meta_files(message, "source"),
         )
         return SendResult(
             external_id=str(answer.get("id") or ""),

@@ -66,7 +66,9 @@ class SocialCareAccount(models.Model):  # pylint: disable=consider-merging-class
                     "valid Graph ids."
                 ),
             ) from error
-        answer = self._meta_request("POST", f"{self.external_ref}/mentions", params)
+        answer = self._meta_request(
+            "POST", self._meta_path(self.external_ref, "mentions"), params
+        )
         return SendResult(
             external_id=str(answer.get("id") or ""),
             permalink=parent.permalink or "",
@@ -125,7 +127,7 @@ class SocialCareAccount(models.Model):  # pylint: disable=consider-merging-class
             ).get("username")
             page = self._meta_request(
                 "GET",
-                f"{self.external_ref}/tags",
+                self._meta_path(self.external_ref, "tags"),
                 {"fields": TAGS_FIELDS, "limit": POLL_TAGS},
             )
         except MetaSendError as error:

@@ -9,9 +9,11 @@ from . import (
     test_meta_inbound_route,
     test_meta_onboarding,
     test_meta_outbound,
+    test_meta_outbound_media,
     test_meta_posts,
     test_meta_private_move,
     test_meta_rules_company,
     test_meta_scenario,
     test_meta_side_effects,
+    test_tours_media,
 )

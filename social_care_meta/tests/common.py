@@ -10,7 +10,7 @@ from requests.structures import CaseInsensitiveDict
 from odoo.tests import TransactionCase
 from odoo.tests.common import _super_send
 
-from odoo.addons.social_care.tests.common import social_care_test_env
+from odoo.addons.social_care.tests.common import multipart, social_care_test_env
 
 from ..tools import split_delivery
 
@@ -46,14 +46,18 @@ class GraphRouter:
             return _adapter_send(adapter, prepared, **kwargs)
         version, _sep, path = url.path.lstrip("/").partition("/")
         body = prepared.body or ""
-        if isinstance(body, bytes):
+        fields_, files = multipart(prepared)
+        if isinstance(body, bytes) and fields_ is None:
             body = body.decode()
         call = {
             "method": prepared.method,
             "version": version,
             "path": path,
             "query": {k: v[0] for k, v in parse_qs(url.query).items()},
-            "body": {k: v[0] for k, v in parse_qs(body).items()},
+            "body": fields_
+            if fields_ is not None
+            else {k: v[0] for k, v in parse_qs(body).items()},
+            "files": files,
         }
         call["params"] = {**call["query"], **call["body"]}
         # Graph reads the access token from Authorization: Bearer too.

@@ -3,6 +3,7 @@ windows, and private replies. Checked before queueing, so an agent learns
 at once why a reply cannot go out instead of after a failed send.
 """
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -73,4 +74,92 @@ def private_reply_allowed(comment_created_at, now, already_replied):
             "Private replies are possible only within 7 days of the comment; "
             f"this one was written on {comment_created_at:%Y-%m-%d %H:%M} UTC."
         )
+    return None
+
+
+# Media a reply may carry, per surface: kind -> (MIME types or None for any,
+# max bytes). Sources (checked 2026-12-04):
+# - Messenger Send API, https://developers.facebook.com/docs/messenger-platform/reference/send-api
+#   and .../send-messages/#sending-attachments : image, audio, video, file;
+#   25 MB per attachment, images 8 MB; one attachment per message (a message is
+#   text or an attachment, so text + file are two messages).
+# - Instagram messaging, https://developers.facebook.com/documentation/business-messaging/
+#   instagram-messaging/features/attachment-upload (Apr 2026): audio aac/m4a/wav/mp4
+#   25 MB, image png/jpeg/gif 8 MB, video mp4/ogg/avi/mov/webm 25 MB, file pdf 25 MB;
+#   uploaded from a URL or from the server (filedata), also in the send call itself.
+# - Facebook comments,
+#   https://developers.facebook.com/docs/graph-api/reference/object/comments/ :
+#   one photo (``source`` or ``attachment_url``), message optional with it; Page
+#   photos "should be less than 4 MB" as JPG, PNG, GIF, TIFF, HEIF or WebP
+#   (https://developers.facebook.com/docs/graph-api/reference/page/photos/).
+# - Instagram comments take no media (text only, /{ig-comment-id}/replies).
+MB = 1024 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+MEDIA_LIMITS = {
+    "messenger": {
+        "image": (IMAGE_TYPES + ("image/webp",), 8 * MB),
+        "video": (None, 25 * MB),
+        "audio": (None, 25 * MB),
+        "file": (None, 25 * MB),
+    },
+    "instagram_dm": {
+        "image": (IMAGE_TYPES, 8 * MB),
+        "video": (
+            (
+                "video/mp4",
+                "video/ogg",
+                "video/x-msvideo",
+                "video/avi",
+                "video/quicktime",
+                "video/webm",
+            ),
+            25 * MB,
+        ),
+        "audio": (
+            ("audio/aac", "audio/x-m4a", "audio/mp4", "audio/wav", "audio/x-wav"),
+            25 * MB,
+        ),
+        "file": (("application/pdf",), 25 * MB),
+    },
+    "facebook_comment": {
+        "image": (
+            IMAGE_TYPES + ("image/webp", "image/tiff", "image/heif", "image/heic"),
+            4 * MB,
+        ),
+    },
+}
+MAX_MEDIA_PER_REPLY = 1
+MediaProblem = namedtuple("MediaProblem", "code params")
+
+
+def media_kind(mimetype):
+    """The Send API attachment type of a MIME type: image, video, audio or file."""
+    major = (mimetype or "").split("/")[0]
+    return major if major in ("image", "video", "audio") else "file"
+
+
+def check_media(channel, files):
+    """None if Meta takes ``files`` on ``channel``, else a MediaProblem.
+
+    ``files``: ``(name, mimetype, size)`` tuples. Codes: ``none`` (the surface
+    takes no media), ``count`` (max), ``type`` (name, mimetype, kinds),
+    ``size`` (name, size, max, kind).
+    """
+    limits = MEDIA_LIMITS.get(channel)
+    if not limits:
+        return MediaProblem("none", {})
+    if len(files) > MAX_MEDIA_PER_REPLY:
+        return MediaProblem("count", {"max": MAX_MEDIA_PER_REPLY})
+    for name, mimetype, size in files:
+        kind = media_kind(mimetype)
+        types, max_bytes = limits.get(kind, ((), 0))
+        if kind not in limits or (types is not None and mimetype not in types):
+            return MediaProblem(
+                "type",
+                {"name": name, "mimetype": mimetype, "kinds": tuple(limits)},
+            )
+        if size > max_bytes:
+            return MediaProblem(
+                "size", {"name": name, "size": size, "max": max_bytes, "kind": kind}
+            )
     return None

@@ -3,6 +3,7 @@ from . import (
     social_care_account,
     social_care_account_billing,
     social_care_account_xaa,
+    social_care_account_media,
     social_care_twitter_usage,
     social_care_twitter_price,
     social_care_twitter_query,

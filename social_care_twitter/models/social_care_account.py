@@ -4,7 +4,7 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import requests
 import tweepy
@@ -22,13 +22,19 @@ from odoo.addons.social_care.tools import (
     request_never_sent,
 )
 
-from ..tools import MAX_WEIGHTED_LENGTH, classify_error, parse_event, weighted_length
+from ..tools import (
+    MAX_WEIGHTED_LENGTH,
+    classify_error,
+    parse_event,
+    parse_text,
+    weighted_length,
+)
 from ..tools.x_errors import MISSING_PERMISSION
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
 CALLBACK_ROUTE = "/social_care_twitter/oauth/callback"
-SCOPES = "tweet.read tweet.write users.read dm.read dm.write offline.access"
+SCOPES = "tweet.read tweet.write users.read dm.read dm.write media.write offline.access"
 # tweepy calls api.twitter.com; api.x.com is the same API under its new name.
 API_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 HTTP_TIMEOUT = 20
@@ -48,6 +54,8 @@ BASIC_DM_EVERY = timedelta(hours=24)  # Basic: one DM lookup per 24 hours
 _X_ID_RE = re.compile(r"[0-9]{1,20}")
 SEARCH_MAX_AGE = timedelta(days=6)  # recent search covers the last 7 days
 MEDIA_HOSTS = ("pbs.twimg.com", "ton.twitter.com", "video.twimg.com")
+# Where DM media are served, the one media host given the account's token.
+DM_MEDIA_HOST = "ton.twitter.com"
 
 POST_FIELDS = {
     "tweet_fields": [
@@ -765,10 +773,14 @@ class SocialCareAccount(models.Model):
                     "direct message."
                 ),
             )
+        media_ids = self._twitter_upload_media(message)
         post_id = self._twitter_created(
             "POST /2/tweets",
             lambda client, oauth1: client.create_tweet(
-                text=message.text, in_reply_to_tweet_id=parent, user_auth=oauth1
+                text=message.text or None,
+                in_reply_to_tweet_id=parent,
+                media_ids=media_ids or None,
+                user_auth=oauth1,
             ),
             "id",
             _("X answered without the post's id: check the conversation on X."),
@@ -797,10 +809,14 @@ class SocialCareAccount(models.Model):
             raise SendError(
                 "permanent", _("This conversation has no X user to send a message to.")
             )
+        media_ids = self._twitter_upload_media(message)
         dm_event_id = self._twitter_created(
             endpoint,
             lambda client, oauth1: client.create_direct_message(
-                text=message.text, user_auth=oauth1, **target
+                text=message.text or None,
+                media_id=media_ids[0] if media_ids else None,
+                user_auth=oauth1,
+                **target,
             ),
             "dm_event_id",
             _("X answered without the message's id: check the conversation on X."),
@@ -856,14 +872,20 @@ class SocialCareAccount(models.Model):
                     max=MAX_DM_LENGTH,
                 )
             return None
-        length = weighted_length(text)
-        if length > MAX_WEIGHTED_LENGTH:
+        parsed = parse_text(text)
+        if parsed.weighted_length > MAX_WEIGHTED_LENGTH:
             return _(
                 "This reply is %(count)s characters as X counts them (links count "
                 "23, most emoji and Asian characters 2); X allows %(max)s. "
                 "Shorten it, or send it as a direct message.",
-                count=length,
+                count=parsed.weighted_length,
                 max=MAX_WEIGHTED_LENGTH,
+            )
+        if not parsed.valid:
+            # Neither empty nor too long: it holds a character X refuses.
+            return _(
+                "This reply holds an invisible character X refuses (U+FEFF, U+FFFE "
+                "or U+FFFF), often pasted in with the text: delete it and send again."
             )
         if not self._twitter_public_reply_allowed(ticket):
             return _(
@@ -894,11 +916,13 @@ class SocialCareAccount(models.Model):
             return super()._social_media_hosts()
         return MEDIA_HOSTS
 
-    def _social_fetch_media(self, url):
-        """DM media (ton.twitter.com) need the account's credentials."""
-        if self.provider != "twitter" or urlparse(url).hostname != "ton.twitter.com":
-            return super()._social_fetch_media(url)
-        return self._social_download(url, headers=self._twitter_auth_headers(url))
+    def _social_media_headers(self, target):
+        """DM media need the account's credentials: sent to X's DM media host
+        only, decided on the host the request goes to (``target``, checked)."""
+        headers = super()._social_media_headers(target)
+        if self.provider == "twitter" and target.host == DM_MEDIA_HOST:
+            headers.update(self._twitter_auth_headers(target.url))
+        return headers
 
     def _twitter_auth_headers(self, url):
         """Headers that sign a GET of ``url`` as the account (no token refresh:
@@ -923,6 +947,9 @@ class SocialCareAccount(models.Model):
     # ------------------------------------------------------------------
     # Polling: mentions, DMs, backfill, listening queries
     # ------------------------------------------------------------------
+
+    def _social_can_poll(self):
+        return self.provider == "twitter" or super()._social_can_poll()
 
     def _social_poll(self):
         if self.provider != "twitter":

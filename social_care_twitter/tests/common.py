@@ -1,4 +1,5 @@
 import copy
+import io
 import json
 import pathlib
 from contextlib import contextmanager
@@ -8,11 +9,12 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
 
 from odoo import fields
 from odoo.tests import TransactionCase
 
-from odoo.addons.social_care.tests.common import social_care_test_env
+from odoo.addons.social_care.tests.common import multipart, social_care_test_env
 
 from ..tools import split_delivery
 
@@ -70,11 +72,9 @@ class XCall:
         body = body.encode() if isinstance(body, str) else body
         content_type = prepared.headers.get("Content-Type", "")
         self.json = json.loads(body) if "json" in content_type and body else None
-        self.form = (
-            {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            if "form" in content_type
-            else None
-        )
+        self.form, self.files = multipart(prepared)
+        if self.form is None and "form" in content_type:
+            self.form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
 
     def __repr__(self):
         return f"<{self.method} {self.host}{self.path} {self.params}>"
@@ -104,12 +104,15 @@ class FakeX:
         response.url = prepared.url
         response.request = prepared
         if isinstance(body, bytes):
-            response._content = body
+            # A media file is read as a stream, as from the CDN.
             default_type = "image/jpeg"
+            response.raw = HTTPResponse(
+                body=io.BytesIO(body), status=status, preload_content=False
+            )
         else:
             response._content = json.dumps(body).encode() if body is not None else b""
+            response._content_consumed = True
             default_type = "application/json"
-        response._content_consumed = True
         response.headers = CaseInsensitiveDict(
             {"Content-Type": default_type, **headers}
         )

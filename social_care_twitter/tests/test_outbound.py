@@ -266,6 +266,24 @@ class TestOutbound(XCase):
         # A link counts 23 whatever its length.
         self.reply(self.ticket, "x" * 250 + " https://example.com/" + "y" * 100)
 
+    def test_characters_x_refuses_are_refused_before_queueing(self):
+        """twitter-text's invalid characters (conformance/validate.yml): X refuses
+        the post, so the reply is neither posted nor queued."""
+        count = len(self.ticket.message_ids)
+        outgoing = self.env["social.care.message"].search_count(
+            [("direction", "=", "out")]
+        )
+        for char in ("\ufeff", "\ufffe", "\uffff"):
+            with self.assertRaisesRegex(UserError, "invisible character X refuses"):
+                self.reply(self.ticket, f"Thanks{char}, we are on it")
+        self.assertEqual(len(self.ticket.message_ids), count)
+        self.assertEqual(
+            self.env["social.care.message"].search_count([("direction", "=", "out")]),
+            outgoing,
+        )
+        # A name without a known TLD counts in full: "node.js" is 7, not 23.
+        self.reply(self.ticket, "x" * 272 + " node.js")
+
     def test_public_reply_only_when_summoned(self):
         page = fixture("poll_mentions_page2")
         post = dict(

@@ -85,7 +85,7 @@ class Odoo:
             raise RuntimeError(f"{path}: {error.get('message')}")
         return answer.get("result")
 
-    def post_in_chatter(self, ticket, text):
+    def post_in_chatter(self, ticket, text, attachment_ids=()):
         """What the ticket's chatter does when an agent presses Send."""
         return self.jsonrpc(
             "/mail/message/post",
@@ -97,7 +97,7 @@ class Odoo:
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_comment",
                     "partner_ids": [],
-                    "attachment_ids": [],
+                    "attachment_ids": list(attachment_ids),
                 },
             },
         )

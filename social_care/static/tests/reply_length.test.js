@@ -4,7 +4,7 @@
  * tests/test_x_text.py (X's weighted length) and the Meta units.
  */
 import { expect, test } from "@odoo/hoot";
-import { replyLength, weightedLength } from "@social_care/reply_length";
+import { parseText, replyLength, weightedLength } from "@social_care/reply_length";
 
 const X_CASES = [
   // PLATFORM-APIS.md §3
@@ -40,16 +40,26 @@ const X_CASES = [
   // URLs count 23
   ["see example.com/help", 4 + 23],
   ["see www.acme.example.co.uk", 4 + 23],
-  ["see https://acme.example/help.", 4 + 23 + 1],
+  ["see https://acme.com/help.", 4 + 23 + 1],
   ["(https://en.wikipedia.org/wiki/Foo_(bar))", 1 + 23 + 1],
   ["https://x.com/a?b=1&c=2#top!", 23 + 1],
-  ["http://192.168.0.1/index.html", 23],
   ["mail jane.doe@example.org", 5 + 20],
   ["version 1.2.3 and file.txt", 26],
   ["a.b@c.com", 9],
   ["$AAPL.com #tag.com", 18],
   ["これは日本語です。example.com中国語", 9 * 2 + 23 + 3 * 2],
   ["ftp://example.com/file", 22],
+  // URLs as twitter-text extracts them (issue 12, item 12)
+  ["node.js", 7],
+  ["see example.ninja", 4 + 23],
+  ["http://foobar.भारत/x", 23],
+  ["see http://example.comабв", 4 + 23 + 3],
+  ["http://xn--みんな.com", 7 + 4 + 2 * 3 + 4],
+  ["http://192.168.0.1/index.html", 29],
+  ["http://example.com:123456/x", 23],
+  ["http://t.co/abc/def", 23 + 4],
+  ["http://t.co/" + "a".repeat(41), 12 + 41],
+  ["see https://acme.example/help.", 30],
 ];
 
 test("X weighted length: the cases of tests/test_x_text.py", () => {
@@ -66,6 +76,16 @@ test("an IDN host longer than 63 punycode characters is not a URL", () => {
   expect(weightedLength(prefix + "あいうえおかきくけこ".repeat(5) + "あい.com")).toBe(
     264
   );
+});
+
+test("characters X refuses, an empty text and one over 280 are invalid", () => {
+  for (const char of ["\ufffe", "\ufeff", "\uffff"]) {
+    expect(parseText(`Thanks${char}, we are on it`).valid).toBe(false);
+  }
+  expect(parseText("Thanks, we are on it").valid).toBe(true);
+  expect(parseText("").valid).toBe(false);
+  expect(parseText("x".repeat(280))).toEqual({ weightedLength: 280, valid: true });
+  expect(parseText("x".repeat(281))).toEqual({ weightedLength: 281, valid: false });
 });
 
 test("reply length in each unit", () => {

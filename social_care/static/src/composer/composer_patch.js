@@ -1,6 +1,7 @@
 /** @odoo-module **/
 import { Chatter } from "@mail/chatter/web_portal/chatter";
 import { Composer } from "@mail/core/common/composer";
+import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 import { SocialReplyStatus } from "./social_reply_status";
 
@@ -8,6 +9,38 @@ import { SocialReplyStatus } from "./social_reply_status";
 patch(Chatter.prototype, {
   get childSubEnv() {
     return { ...super.childSubEnv, socialCareRecord: () => this.props.webRecord };
+  },
+
+  /**
+   * The "To:" line of a social ticket's Send message: the one channel the reply
+   * goes to, instead of followers or suggested e-mail recipients (the server
+   * e-mails only colleagues, or the customer when the agent chose e-mail).
+   */
+  get socialCareReplyTo() {
+    const record = this.props.webRecord;
+    if (
+      !record ||
+      record.resModel !== "helpdesk.ticket" ||
+      !("social_reply_channel" in record.data) ||
+      !record.data.social_account_id
+    ) {
+      return "";
+    }
+    // A many2one is [id, display_name] in the form record.
+    const name = record.data.partner_id?.[1] || _t("the customer");
+    if (record.data.social_reply_by_email) {
+      return _t("%(name)s, by e-mail only (colleagues following are notified)", {
+        name,
+      });
+    }
+    const selection = record.fields.social_reply_channel?.selection || [];
+    const channel = (selection.find(
+      ([value]) => value === record.data.social_reply_channel
+    ) || [null, ""])[1];
+    return _t("%(name)s, on %(channel)s only (colleagues following are notified)", {
+      name,
+      channel,
+    });
   },
 });
 

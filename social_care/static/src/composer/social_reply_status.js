@@ -17,6 +17,8 @@ const PLATFORM_OF_CHANNEL = {
 };
 // The window countdown is a display of a known deadline: a clock tick, no request.
 const CLOCK_TICK_MS = 30000;
+// Under this, the window countdown turns into a warning (as the list filter does).
+const WINDOW_WARNING_MINUTES = 120;
 
 /**
  * Under the chatter's "Send message" composer of a social ticket: where the
@@ -40,14 +42,75 @@ export class SocialReplyStatus extends Component {
     return this.props.record.data;
   }
 
+  get platform() {
+    return PLATFORM_OF_CHANNEL[this.data.social_reply_channel] || "";
+  }
+
+  get byEmail() {
+    return Boolean(this.data.social_reply_by_email);
+  }
+
+  /** Nothing can be sent on the social channel: the reply would be refused. */
+  get blocked() {
+    if (this.byEmail) {
+      return false;
+    }
+    return (
+      Boolean(this.data.social_reply_blocked) ||
+      (!this.data.social_reply_private && !this.data.social_reply_public_allowed)
+    );
+  }
+
+  /** What Send does, in words: the channel, or why nothing would go out. */
   get destination() {
-    const platform = PLATFORM_OF_CHANNEL[this.data.social_reply_channel];
+    if (this.byEmail) {
+      return _t("E-mail to %(email)s", { email: this.data.social_partner_email || "" });
+    }
+    const platform = this.platform;
     if (!platform) {
       return "";
     }
-    return this.data.social_reply_private
-      ? _t("Private message on %(platform)s", { platform })
-      : _t("Public reply on %(platform)s", { platform });
+    if (this.data.social_reply_blocked) {
+      return _t("Replies cannot be sent on %(platform)s", { platform });
+    }
+    if (this.data.social_reply_private) {
+      return _t("Private message on %(platform)s", { platform });
+    }
+    if (!this.data.social_reply_public_allowed) {
+      return _t("No public reply possible on %(platform)s: switch to private", {
+        platform,
+      });
+    }
+    return _t("Public reply on %(platform)s", { platform });
+  }
+
+  get destinationTitle() {
+    if (this.byEmail) {
+      return _t(
+        "The customer gets this reply by e-mail only, not on the social channel."
+      );
+    }
+    if (this.data.social_reply_blocked) {
+      return this.data.social_reply_blocked;
+    }
+    return _t(
+      "The customer gets this reply on the social channel only, never by e-mail."
+    );
+  }
+
+  get emailTitle() {
+    return this.data.social_partner_email
+      ? _t("Send this reply by e-mail instead of on the social channel")
+      : _t("The customer has no e-mail address");
+  }
+
+  /** The agent's explicit choice of channel, saved on the ticket (the server decides by it). */
+  async setByEmail(value) {
+    if (value === this.byEmail) {
+      return;
+    }
+    await this.props.record.update({ social_reply_by_email: value });
+    await this.props.record.save();
   }
 
   get length() {
@@ -58,17 +121,22 @@ export class SocialReplyStatus extends Component {
     );
   }
 
+  /** The platform's limit; an e-mail has none (0). */
+  get maxLength() {
+    return this.byEmail ? 0 : this.data.social_reply_max_length;
+  }
+
   /** Negative when over; meaningless without a limit (max length 0). */
   get charactersLeft() {
-    return this.data.social_reply_max_length - this.length;
+    return this.maxLength - this.length;
   }
 
   get isOverLimit() {
-    return Boolean(this.data.social_reply_max_length) && this.charactersLeft < 0;
+    return Boolean(this.maxLength) && this.charactersLeft < 0;
   }
 
   get lengthText() {
-    if (!this.data.social_reply_max_length) {
+    if (!this.maxLength) {
       return _t("%(count)s characters", { count: formatInteger(this.length) });
     }
     const left = this.charactersLeft;
@@ -79,7 +147,10 @@ export class SocialReplyStatus extends Component {
   }
 
   get lengthTitle() {
-    if (!this.data.social_reply_max_length) {
+    if (this.byEmail) {
+      return _t("An e-mail has no length limit.");
+    }
+    if (!this.maxLength) {
       return _t("The platform sets no length limit known to Odoo.");
     }
     const limit = formatInteger(this.data.social_reply_max_length);
@@ -101,7 +172,7 @@ export class SocialReplyStatus extends Component {
 
   get windowText() {
     const deadline = this.data.social_reply_window_deadline;
-    if (!deadline) {
+    if (!deadline || this.byEmail) {
       return "";
     }
     const minutes = Math.floor(deadline.diff(this.clock.now, "minutes").minutes);
@@ -117,6 +188,22 @@ export class SocialReplyStatus extends Component {
       hours,
       minutes: minutes % 60,
     });
+  }
+
+  /** The window closes soon: said before it closes, not only after. */
+  get windowClosingSoon() {
+    const deadline = this.data.social_reply_window_deadline;
+    if (!deadline || this.windowClosed) {
+      return false;
+    }
+    return deadline.diff(this.clock.now, "minutes").minutes < WINDOW_WARNING_MINUTES;
+  }
+
+  get windowClass() {
+    if (this.windowClosed) {
+      return "text-danger fw-bold";
+    }
+    return this.windowClosingSoon ? "text-warning fw-bold" : "text-muted";
   }
 
   get windowClosed() {

@@ -3,7 +3,8 @@
  * An agent answers a social ticket: reads the conversation, replies publicly
  * from the chatter while the composer counts the characters, answers with a
  * canned response (":shortcut"), moves the conversation to private, switches
- * the reply mode back and forth, and checks the delivery state of the replies.
+ * the reply mode back and forth, answers once by e-mail (an explicit choice in
+ * the composer), and checks the channel and delivery state of the replies.
  * The data comes from social_care/tests/test_tours.py.
  */
 import { registry } from "@web/core/registry";
@@ -19,6 +20,10 @@ const CANNED_TEXT =
   "Thanks for reaching out! We are looking into it and will get back to you shortly.";
 const STATUS = ".o-mail-Chatter .o-mail-Composer .o_social_care_reply_status";
 const REPLY_MODE_TOGGLE = ".o_field_widget[name='social_reply_private'] input";
+const CUSTOMER_EMAIL = "maria.verdi@example.com";
+const EMAIL_TEXT = "As you asked, the invoice follows by e-mail.";
+const messageOf = (text) =>
+  `.o-mail-Chatter .o-mail-Message:has(.o-mail-Message-body:contains('${text}'))`;
 
 registry.category("web_tour.tours").add("social_care_agent_tour", {
   url: "/odoo",
@@ -67,6 +72,15 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       trigger: `${STATUS} .o_social_care_reply_destination:contains('Public reply on Facebook')`,
     },
     {
+      content: "To: the customer on the social channel only, not an e-mail recipient",
+      trigger:
+        ".o-mail-Chatter .o_social_care_reply_to:contains('Maria Verdi, on Facebook only'):not(:has(input[type='checkbox']))",
+    },
+    {
+      content: "The channel choice is the platform's",
+      trigger: `${STATUS} .o_social_care_via_platform.active:contains('Facebook')`,
+    },
+    {
       content: "Nothing written yet: the counter says 0",
       trigger: `${STATUS} .o_social_care_length[data-length='0']:contains('0 characters')`,
     },
@@ -85,8 +99,10 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       run: "click",
     },
     {
-      content: "The reply is in the conversation",
-      trigger: `.o-mail-Chatter .o-mail-Message-body:contains('${REPLY_TEXT}')`,
+      content: "The reply is in the conversation, saying it went to Facebook",
+      trigger: `${messageOf(
+        REPLY_TEXT
+      )} .o_social_care_sent_via[data-channel='facebook_comment']`,
     },
     {
       content: "Under the reply, the chatter says it is queued for the platform",
@@ -167,6 +183,48 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
     },
     {
       content: "The composer follows again",
+      trigger: `${STATUS} .o_social_care_reply_destination:contains('Private message on Messenger')`,
+    },
+    {
+      content: "The customer asked for e-mail: choose it in the composer",
+      trigger: `${STATUS} .o_social_care_via_email:enabled`,
+      run: "click",
+    },
+    {
+      content: "The composer says the reply goes by e-mail, and to whom",
+      trigger: `${STATUS} .o_social_care_reply_destination[data-channel='email']:contains('E-mail to ${CUSTOMER_EMAIL}')`,
+    },
+    {
+      content: "So does the To: line",
+      trigger:
+        ".o-mail-Chatter .o_social_care_reply_to:contains('Maria Verdi, by e-mail only')",
+    },
+    {
+      content: "Write the e-mail reply",
+      trigger: ".o-mail-Chatter .o-mail-Composer-input",
+      run: `edit ${EMAIL_TEXT}`,
+    },
+    {
+      content: "Send it",
+      trigger: ".o-mail-Chatter .o-mail-Composer-send:enabled",
+      run: "click",
+    },
+    {
+      content: "The chatter shows it went by e-mail",
+      trigger: `${messageOf(EMAIL_TEXT)} .o_social_care_sent_via[data-channel='email']`,
+    },
+    {
+      content: "Open the composer again",
+      trigger: ".o-mail-Chatter-topbar button.o-mail-Chatter-sendMessage:not(.active)",
+      run: "click",
+    },
+    {
+      content: "Back to the social channel",
+      trigger: `${STATUS} .o_social_care_via_platform`,
+      run: "click",
+    },
+    {
+      content: "The composer writes a private message again",
       trigger: `${STATUS} .o_social_care_reply_destination:contains('Private message on Messenger')`,
     },
     {

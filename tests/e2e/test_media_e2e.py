@@ -1,0 +1,117 @@
+"""Files attached in the chatter reach the customer: each surface, each kind,
+through a running Odoo, tweepy and facebook-sdk, to the simulator (which
+checks them against the platforms' limits and records them)."""
+
+import base64
+import hashlib
+
+import pytest
+
+from .e2e_support import messages, ticket_of, wait_for
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+KINDS = {
+    "image": ("label.png", PNG, "image/png"),
+    "video": ("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, "video/mp4"),
+    "audio": ("note.m4a", b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 64, "audio/mp4"),
+    "file": ("invoice.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+}
+
+
+def upload(odoo, kind):
+    """A file as the chatter's paperclip uploads it, before Send."""
+    name, raw, mimetype = KINDS[kind]
+    return odoo.call(
+        "ir.attachment",
+        "create",
+        {
+            "name": name,
+            "datas": base64.b64encode(raw).decode(),
+            "mimetype": mimetype,
+            "res_model": "mail.compose.message",
+            "res_id": 0,
+        },
+    )
+
+
+def reply_with(odoo, ticket, text, kind, private=None):
+    if private is not None:
+        odoo.call(
+            "helpdesk.ticket", "write", [ticket], {"social_reply_private": private}
+        )
+    odoo.post_in_chatter(ticket, text, [upload(odoo, kind)])
+
+    def done():
+        rows = messages(odoo, [("ticket_id", "=", ticket), ("direction", "=", "out")])
+        rows = sorted(rows, key=lambda r: r["id"]) if rows else rows
+        last = rows and rows[-1]
+        if last and last["state"] == "failed":
+            pytest.fail(f"the reply failed: {last['error']}")
+        return last and last["state"] == "sent" and last
+
+    return wait_for(done, what=f"the {kind} reply sent")
+
+
+def arrived(simulator, conversation, kind):
+    """The file of the agent's last message in the simulator's conversation."""
+    state = simulator.conversation(conversation["id"])
+    out = [m for m in state["messages"] if m["direction"] == "out" and m["media"]]
+    assert out, "no media arrived"
+    (media,) = out[-1]["media"]
+    name, raw, mimetype = KINDS[kind]
+    assert (media["filename"], media["content_type"]) == (name, mimetype)
+    assert media["sha256"] == hashlib.sha256(raw).hexdigest()
+    return out[-1]
+
+
+def test_x_post_and_dm_carry_an_image(odoo, world):
+    conversation, mention = world.send("x_public", "my bike arrived broken")
+    ticket = ticket_of(odoo, world.accounts["x"], mention["id"])
+    out = reply_with(odoo, ticket, "Which part? Like this one?", "image", False)
+    shown = arrived(world, conversation, "image")
+    assert shown["id"] == out["external_id"]
+    assert shown["text"] == "Which part? Like this one?"
+
+    conversation, dm = world.send("x_dm", "here is my order number")
+    ticket = ticket_of(odoo, world.accounts["x"], dm["id"])
+    reply_with(odoo, ticket, "", "image", True)
+    assert arrived(world, conversation, "image")["text"] == ""
+
+
+@pytest.mark.parametrize("kind", ["image", "video", "audio", "file"])
+def test_messenger_takes_each_kind(odoo, world, kind):
+    conversation, message = world.send("messenger", f"send me the {kind}")
+    ticket = ticket_of(odoo, world.accounts["facebook"], message["id"])
+    reply_with(odoo, ticket, "", kind)
+    arrived(world, conversation, kind)
+
+
+@pytest.mark.parametrize("kind", ["image", "video", "audio", "file"])
+def test_instagram_dm_takes_each_kind(odoo, world, kind):
+    conversation, message = world.send("instagram_dm", f"the {kind}, please")
+    ticket = ticket_of(odoo, world.accounts["instagram"], message["id"])
+    reply_with(odoo, ticket, f"Here is the {kind}", kind)
+    arrived(world, conversation, kind)
+    texts = [
+        m["text"]
+        for m in world.conversation(conversation["id"])["messages"]
+        if m["direction"] == "out"
+    ]
+    assert texts[-1] == f"Here is the {kind}"  # the text follows the file
+
+
+def test_facebook_comment_reply_carries_a_photo(odoo, world):
+    conversation, comment = world.send("facebook_comment", "is this part broken?")
+    ticket = ticket_of(odoo, world.accounts["facebook"], comment["id"])
+    reply_with(odoo, ticket, "Yes: this is the part", "image", False)
+    assert arrived(world, conversation, "image")["text"] == "Yes: this is the part"
+
+
+def test_instagram_comment_refuses_media_before_queueing(odoo, world):
+    _conversation, comment = world.send("instagram_comment", "nice bike")
+    ticket = ticket_of(odoo, world.accounts["instagram"], comment["id"])
+    with pytest.raises(RuntimeError, match="Instagram comments take no media"):
+        odoo.post_in_chatter(ticket, "Thanks!", [upload(odoo, "image")])
+    assert not messages(odoo, [("ticket_id", "=", ticket), ("direction", "=", "out")])
