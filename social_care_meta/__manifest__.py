@@ -21,6 +21,7 @@
     "assets": {
         "web.assets_tests": ["social_care_meta/static/tests/tours/**/*"],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

@@ -19,6 +19,7 @@
         "views/social_care_twitter_price_views.xml",
     ],
     "demo": ["demo/social_care_twitter_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

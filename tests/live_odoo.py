@@ -88,6 +88,7 @@ CREDENTIAL_COLUMNS = {
         "twitter_bearer_token",
     ),
     "social_care_account": ("access_token", "refresh_token", "token_secret"),
+    "social_care_twitter_token": ("access_token", "refresh_token"),
 }
 # Shorter values ("renewed", a test's stand-in) would match ordinary words.
 MIN_CREDENTIAL_LENGTH = 8

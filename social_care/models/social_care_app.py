@@ -2,11 +2,21 @@ import hashlib
 import json
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from ..tools import generic
 
 _logger = logging.getLogger(__name__)
+
+
+def keep_on_uninstall(apps):
+    """``ondelete`` policy of a connector's provider value: nothing is deleted.
+
+    The connector's ``uninstall_hook`` has archived its apps and accounts; they
+    keep their provider, so their tickets, messages and identities still say
+    where they came from, and a reinstalled connector finds them again.
+    """
+    apps.with_context(active_test=False)._social_archive()
 
 
 class SocialCareApp(models.Model):
@@ -63,6 +73,29 @@ class SocialCareApp(models.Model):
         help="Leave empty for the platform's own API. Set it only to point the "
         "connector at a sandbox or simulator.",
     )
+
+    @api.model
+    def _social_archive_provider(self, provider):
+        """Archive a connector's apps and accounts: its ``uninstall_hook`` calls this.
+
+        Tickets, messages and identities are kept. The accounts are disabled
+        too, so nothing is polled, processed or sent for them; an administrator
+        restores them and clicks Enable once the connector is back.
+        """
+        self.with_context(active_test=False).search(
+            [("provider", "=", provider)]
+        )._social_archive()
+
+    def _social_archive(self):
+        accounts = (
+            self.env["social.care.account"]
+            .with_context(active_test=False)
+            .search([("app_id", "in", self.ids)])
+        )
+        accounts.filtered(lambda a: a.active or a.state != "disabled").write(
+            {"active": False, "state": "disabled"}
+        )
+        self.filtered("active").write({"active": False})
 
     def _compute_webhook_url(self):
         for app in self:  # get_base_url() takes one record at most

@@ -7,6 +7,7 @@ import facebook
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.social_care.models.social_care_app import keep_on_uninstall
 from odoo.addons.social_care.tools import PayloadError, SendError
 
 from ..tools import (
@@ -65,7 +66,7 @@ class SocialCareApp(models.Model):
 
     provider = fields.Selection(
         selection_add=[("meta", "Meta (Facebook, Instagram)")],
-        ondelete={"meta": "cascade"},
+        ondelete={"meta": keep_on_uninstall},
     )
     meta_graph_version = fields.Char(
         "Graph API version",

@@ -5,3 +5,4 @@ UPDATE social_care_account
    SET twitter_oauth_state = NULL, twitter_code_verifier = NULL;
 UPDATE social_care_twitter_query
    SET active = FALSE;
+DELETE FROM social_care_twitter_token;

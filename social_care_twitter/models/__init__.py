@@ -8,4 +8,5 @@ from . import (
     social_care_twitter_price,
     social_care_twitter_query,
     social_care_twitter_subscription,
+    social_care_twitter_token,
 )

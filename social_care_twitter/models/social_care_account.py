@@ -15,7 +15,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from odoo.addons.social_care.models.transaction import commit
 from odoo.addons.social_care.tools import (
     ParsedDelivery,
     SendError,
@@ -501,6 +500,10 @@ class SocialCareAccount(models.Model):
 
     def _twitter_store_tokens(self, tokens):
         """Keep X's tokens; a refresh rotates the refresh token too."""
+        self.sudo().write(self._twitter_token_values(tokens))
+
+    def _twitter_token_values(self, tokens):
+        """The token fields for X's answer to a token request."""
         if not tokens.get("access_token"):
             raise SendError("auth", _("X gave no access token: connect again."))
         values = {"access_token": tokens["access_token"]}
@@ -512,7 +515,7 @@ class SocialCareAccount(models.Model):
             if isinstance(expires_in, int | str) and str(expires_in).isdigit()
             else False
         )
-        self.sudo().write(values)
+        return values
 
     def _twitter_identify(self):
         """Ask X who the credentials belong to; fill the account's id and handle."""
@@ -680,25 +683,40 @@ class SocialCareAccount(models.Model):
     def _twitter_refresh_token(self):
         """Renew an OAuth 2.0 access token before it expires.
 
-        X rotates the refresh token: the old one stops working, so the new
-        pair is committed at once, under a row lock that makes a concurrent
-        worker wait and then reuse it.
+        X rotates the refresh token: the old one stops working at once, so the
+        new pair is committed through a cursor of its own (see
+        social.care.twitter.token), never by committing the caller's work. It
+        survives a rollback of the caller: the next renewal finds it there. The
+        renewal lock makes a concurrent worker wait, then reuse the new pair.
         """
         account = self.sudo()
         if account.twitter_auth_mode != "oauth2" or not account.token_expires_at:
             return
         if account.token_expires_at - REFRESH_MARGIN > fields.Datetime.now():
             return
-        self.env.cr.execute(
-            "SELECT id FROM social_care_account WHERE id = %s FOR NO KEY UPDATE",
-            [self.id],
-        )
-        account.invalidate_recordset(
-            ["access_token", "refresh_token", "token_expires_at"]
-        )
-        if account.token_expires_at - REFRESH_MARGIN > fields.Datetime.now():
-            return
-        if not account.refresh_token:
+        Token = self.env["social.care.twitter.token"].sudo()
+        with Token._twitter_renewal_cursor(self.id) as cr:
+            kept = Token._twitter_kept(cr, self.id)
+            current = {
+                "access_token": account.access_token,
+                "refresh_token": account.refresh_token,
+                "token_expires_at": account.token_expires_at,
+            }
+            if kept and (kept["token_expires_at"] or datetime.min) > (
+                account.token_expires_at
+            ):
+                current = kept  # renewed by a worker, or by a caller rolled back
+            expires_at = current["token_expires_at"]
+            if expires_at and expires_at - REFRESH_MARGIN > fields.Datetime.now():
+                account.write(current)
+                return
+            values = account._twitter_renew(current["refresh_token"])
+            Token._twitter_keep(cr, self.id, values)
+        account.write(values)
+
+    def _twitter_renew(self, refresh_token):
+        """X's new token fields for ``refresh_token``; SendError("auth") if refused."""
+        if not refresh_token:
             raise SendError(
                 "auth",
                 _(
@@ -707,8 +725,8 @@ class SocialCareAccount(models.Model):
                 ),
             )
         try:
-            tokens = account._twitter_token_request(
-                {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
+            tokens = self._twitter_token_request(
+                {"grant_type": "refresh_token", "refresh_token": refresh_token}
             )
         except SendError as error:
             if error.kind != "permanent":
@@ -721,8 +739,9 @@ class SocialCareAccount(models.Model):
                     reason=error.message,
                 ),
             ) from error
-        account._twitter_store_tokens(tokens)
-        commit(self.env)  # the old refresh token is dead now: never lose the new one
+        return dict(
+            {"refresh_token": refresh_token}, **self._twitter_token_values(tokens)
+        )
 
     # ------------------------------------------------------------------
     # Provider hooks

@@ -6,6 +6,7 @@ import tweepy
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.social_care.models.social_care_app import keep_on_uninstall
 from odoo.addons.social_care.tools import SendError
 
 from ..tools import x_webhook
@@ -28,7 +29,8 @@ class SocialCareApp(models.Model):
     _inherit = "social.care.app"
 
     provider = fields.Selection(
-        selection_add=[("twitter", "X (Twitter)")], ondelete={"twitter": "cascade"}
+        selection_add=[("twitter", "X (Twitter)")],
+        ondelete={"twitter": keep_on_uninstall},
     )
     twitter_client_id = fields.Char(
         "OAuth 2.0 client ID",

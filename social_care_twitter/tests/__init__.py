@@ -9,6 +9,7 @@ from . import (
     test_posts,
     test_private_move,
     test_threading,
+    test_token_renewal,
     test_webhook,
     test_xaa,
 )

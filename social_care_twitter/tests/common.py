@@ -149,12 +149,25 @@ def fake_x(x=None):
     assert not x.queue, f"answers never asked for: {x.queue}"
 
 
+@contextmanager
+def renewal_in_test_cursor(self, account_id):
+    """Tests run in one transaction: a renewal keeps its pair in it."""
+    yield self.env.cr
+
+
 class XSetupMixin:
     """A connected X account (OAuth 2.0) on an app with a consumer secret."""
 
     @classmethod
     def setup_x(cls):
         cls.env = social_care_test_env(cls.env)
+        cls.startClassPatcher(
+            patch.object(
+                type(cls.env["social.care.twitter.token"]),
+                "_twitter_renewal_cursor",
+                renewal_in_test_cursor,
+            )
+        )
         cls.env.company.social_care_partner_policy = "create"
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "X team"})
         cls.app = cls.env["social.care.app"].create(
