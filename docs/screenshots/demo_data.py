@@ -8,8 +8,9 @@ creates), run it in Odoo's shell, then serve that database and run shoot.py:
 It delivers social messages through the demo generic-provider app and, for the
 two tickets on the screenshots, a Facebook Page account (a comment answered as
 the administrator, the platform's answer simulated, and a Messenger
-conversation); it adds email, phone and web tickets, and spreads first
-responses over three months for the report.
+conversation where a photo went out and the next reply failed, waiting for a
+Retry); it adds email, phone and web tickets, and spreads first responses over
+three calendar months for the report.
 """
 
 # ruff: noqa: F821  (``env`` is given by odoo-bin shell)
@@ -369,11 +370,14 @@ keep_open = (
     .search([("external_id", "in", ["m-300", "m-301", "m-302"])])
     .ticket_id
 )
+# Three calendar months, this one included: the report's columns fit a screen.
+two_months_ago = (now.replace(day=1) - timedelta(days=32)).replace(day=1)
+span = (now - two_months_ago).days - 1
 for t in tickets - keep_open:
     if t.channel_id.name in ("X (Twitter)", "Facebook", "Messenger", "Instagram"):
         days = random.randint(0, 20)
     else:
-        days = random.randint(0, 85)
+        days = random.randint(0, span)
     env.cr.execute(
         "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
         [now - timedelta(days=days, hours=random.randint(1, 20)), t.id],

@@ -223,7 +223,7 @@ try:
         url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_response_report_action",
     )
     wait(".o_pivot table")
-    shot("report.png", 1920, 760)
+    shot("report.png", 2240, 640)
 finally:
     chrome.terminate()
     chrome.wait(10)
