@@ -4,9 +4,11 @@ Serve a database prepared with demo_data.py, then:
 
     .venv/bin/python docs/screenshots/shoot.py [http://127.0.0.1:8869] [sc_shots]
 
-Logs in as admin/admin and writes ticket-form.png, composer.png and report.png
-next to this file. Both ticket shots have the chatter's "Send message" open,
-with the composer's reply status (destination, characters left, window).
+Logs in as admin/admin and writes ticket-form.png, delivery.png, composer.png
+and report.png next to this file. The ticket shots have the chatter's "Send
+message" open, with the composer's reply status (destination, characters left,
+window); delivery.png shows, under each agent reply on Messenger, where it is
+(a photo sent, a reply failed with why and Retry).
 Customers' emoji need a colour emoji font (apt-get install fonts-noto-color-emoji).
 """
 
@@ -114,7 +116,8 @@ try:
         wait(selector)
         js(f"document.querySelector({json.dumps(selector)}).click()")
 
-    def shot(name, width=W, height=H):
+    def shot(name, width=W, height=H, clip=None):
+        """Save the page, or what of it the ``clip`` selector covers down to the end."""
         cdp(
             "Emulation.setDeviceMetricsOverride",
             width=width,
@@ -126,7 +129,20 @@ try:
         # Transient notifications ("The page is out of date") are not the product.
         js("document.querySelectorAll('.o_notification_close').forEach(b => b.click())")
         time.sleep(0.5)
-        data = cdp("Page.captureScreenshot", format="png")["data"]
+        params = {}
+        if clip:
+            rect = js(
+                f"(r => [r.left, r.top])(document.querySelector({json.dumps(clip)})"
+                ".getBoundingClientRect())"
+            )
+            params["clip"] = {
+                "x": rect[0],
+                "y": rect[1],
+                "width": width - rect[0],
+                "height": height - rect[1],
+                "scale": 1,
+            }
+        data = cdp("Page.captureScreenshot", format="png", **params)["data"]
         with open(f"{OUT}/{name}", "wb") as f:
             f.write(base64.b64decode(data))
         print("saved", name)
@@ -158,27 +174,56 @@ try:
     open_ticket(TICKET)
     shot("ticket-form.png")
 
-    # 2. The composer on Messenger: a reply being written, counted, and the
-    # time left in the messaging window.
+    # 2. The delivery of replies on Messenger: the photo sent, the next reply
+    # failed with Facebook's reason and Retry, the chatter scrolled to both.
     open_ticket(MESSENGER_TICKET)
+    wait(".o-social-care-delivery[data-state='failed']")
+    wait(".o-mail-Chatter .o-mail-AttachmentImage img")
+    js("""new Promise(done => {
+        const img = document.querySelector(
+            '.o-mail-Chatter .o-mail-AttachmentImage img');
+        if (img.complete) { done(true); } else { img.onload = () => done(true); }
+    })""")
+    js("""(() => {
+        const failed = document
+            .querySelector(".o-social-care-delivery[data-state='failed']")
+            .closest('.o-mail-Message');
+        const composer = document.querySelector('.o-mail-Chatter-top');
+        let box = failed.parentElement;
+        while (box.scrollHeight <= box.clientHeight) { box = box.parentElement; }
+        box.scrollTop += failed.getBoundingClientRect().top
+            - composer.getBoundingClientRect().bottom - 12;
+        return true;
+    })()""")
+    shot("delivery.png", clip=".o-mail-Form-chatter")
+
+    # 3. The composer on Messenger: a reply being written, counted, and the
+    # time left in the messaging window.
+    js("""(() => {
+        let box = document.querySelector('.o-mail-Chatter .o-mail-Message')
+            .parentElement;
+        while (box.scrollHeight <= box.clientHeight) { box = box.parentElement; }
+        box.scrollTop = 0;
+        return true;
+    })()""")
     js("""(() => {
         const el = document.querySelector('.o-mail-Composer-input');
         el.focus();
         document.execCommand('insertText', false,
-            'Hi Giulia, sorry about that! I have opened a claim with the courier; '
-            + 'you can follow it at https://track.example.com/claims/SC-2317');
+            'Hi Giulia, the new pair left our warehouse this morning: you can '
+            + 'follow it at https://track.example.com/claims/SC-2317');
         return true;
     })()""")
     time.sleep(0.5)
     shot("composer.png")
 
-    # 3. Response Times by Channel.
+    # 4. Response Times by Channel.
     cdp(
         "Page.navigate",
         url=f"{BASE}/odoo/action-social_care.helpdesk_ticket_response_report_action",
     )
     wait(".o_pivot table")
-    shot("report.png", 1920, 760)
+    shot("report.png", 2240, 640)
 finally:
     chrome.terminate()
     chrome.wait(10)
