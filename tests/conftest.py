@@ -18,6 +18,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 sys.path.insert(0, str(REPO))
 # Exposes odoo.addons.<addon>.tools without running the addons' __init__.
 import simulator.addon_tools  # noqa: E402, F401
+from simulator import Config, Simulator, serve_in_thread  # noqa: E402
 
 
 def load_fixture(relative):
@@ -28,3 +29,14 @@ def load_fixture(relative):
 @pytest.fixture
 def fixture_json():
     return load_fixture
+
+
+@pytest.fixture
+def simulator():
+    """The simulator with its default configuration, served on a free port."""
+    simulator = Simulator(Config())
+    server = serve_in_thread(simulator)
+    simulator.base_url = f"http://127.0.0.1:{server.server_port}"
+    yield simulator
+    server.shutdown()
+    server.server_close()

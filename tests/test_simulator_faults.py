@@ -13,19 +13,7 @@ import requests
 from odoo.addons.social_care_meta.tools import meta_errors
 from odoo.addons.social_care_twitter.tools import x_errors
 
-from simulator import Config, Simulator, serve_in_thread
-
 X_AUTH = {"Authorization": "Bearer simulator-token"}
-
-
-@pytest.fixture
-def simulator():
-    simulator = Simulator(Config())
-    server = serve_in_thread(simulator)
-    simulator.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield simulator
-    server.shutdown()
-    server.server_close()
 
 
 def inject(simulator, **fault):

@@ -6,21 +6,9 @@ import json
 import pytest
 import requests
 
-from simulator import Config, Simulator, serve_in_thread
-
 X_AUTH = {"Authorization": "Bearer simulator-token"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def simulator():
-    simulator = Simulator(Config())
-    server = serve_in_thread(simulator)
-    simulator.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield simulator
-    server.shutdown()
-    server.server_close()
 
 
 def upload(simulator, raw=PNG, content_type="image/png", category="tweet_image"):

@@ -7,22 +7,9 @@ includes.tweets), Account Activity v1.1 tweets (edit_history, entities.urls).
 
 import json
 
-import pytest
 import requests
 
 from odoo.addons.social_care_twitter.tools.x_parse import parse_event
-
-from simulator import Config, Simulator, serve_in_thread
-
-
-@pytest.fixture
-def simulator():
-    simulator = Simulator(Config())
-    server = serve_in_thread(simulator)
-    simulator.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield simulator
-    server.shutdown()
-    server.server_close()
 
 
 def webhook(simulator, message_id):
