@@ -6,9 +6,9 @@ from werkzeug.exceptions import Forbidden
 from odoo import http
 from odoo.http import request
 
+from ..models.social_care_event import VIA_WEBHOOK
 from ..tools import PayloadError
 from ..tools.log_throttle import LogThrottle
-from ..models.social_care_event import VIA_WEBHOOK
 from ..tools.webhook_json import load_body
 
 _logger = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from . import (
     social_care_message,
     social_care_message_media,
     social_care_message_delivery,
-    mail_message,
     social_care_post,
     social_care_rule,
     helpdesk_ticket,

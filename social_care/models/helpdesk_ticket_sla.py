@@ -20,7 +20,7 @@ class HelpdeskTicketStage(models.Model):
     )
 
 
-class HelpdeskTicket(models.Model):
+class HelpdeskTicketSla(models.Model):
     """Deadlines and states of the ticket's SLA policy, the same on every channel.
 
     The clocks run on working time, stop while the ticket's stage pauses the
@@ -28,7 +28,7 @@ class HelpdeskTicket(models.Model):
     that change with time alone are refreshed by a cron at ``sla_next_check_at``.
     """
 
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     sla_policy_id = fields.Many2one(
         "social.care.sla.policy",
