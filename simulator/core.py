@@ -718,7 +718,7 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
             body = {
                 "direct_message_events": payload["direct_message_events"],
                 "users": {
-                    user_id: {"data": self._x_v2_user(user)}
+                    user_id: {"data": self._x_v2_user_of_v1(user)}
                     for user_id, user in payload["users"].items()
                 },
             }
@@ -739,7 +739,7 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
             replied_to_us = parent is not None and parent.get("direction") == "out"
             event_type = "post.reply.create" if replied_to_us else "post.mention.create"
             body = self._x_v2_post(tweet, conversation)
-            includes = {"users": [self._x_v2_user(tweet["user"])]}
+            includes = {"users": [self._x_v2_user_of_v1(tweet["user"])]}
             event_id = tweet["id_str"]
         subscription = self.x_activity_subscribed(event_type, cfg.x_user_id)
         if subscription is None:
@@ -756,7 +756,8 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
         return {"data": data}
 
     @staticmethod
-    def _x_v2_user(user):
+    def _x_v2_user_of_v1(user):
+        """A v1.1 user object (an Account Activity payload's) in the v2 shape."""
         return {
             "id": str(user.get("id_str") or user["id"]),
             "username": user["screen_name"],
