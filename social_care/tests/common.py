@@ -7,7 +7,11 @@ from unittest.mock import patch
 
 import requests
 
+from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase
+
+from odoo.addons.bus.models.bus import dispatch, hashable
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from ..tools import generic
 
@@ -111,6 +115,50 @@ class SocialCareCase(TransactionCase):
                 ]
             )
             .ticket_id
+        )
+
+
+class LiveDeliveryTourMixin:
+    """Lets a tour watch a reply's delivery state change live, on the bus.
+
+    During tests Odoo refuses websockets and drops the post-commit hooks, where
+    the bus sends its NOTIFY. For an HttpCase: the browser may open its
+    websocket, and the tour gets one test-only RPC,
+    ``social.care.message/social_care_test_send_now``, that runs ``send`` (the
+    send cron) as the cron does, then wakes the websockets the NOTIFY would have
+    woken. The browser then reads the pushed state as in production.
+    """
+
+    def allow_live_delivery(self, send):
+        self.startPatcher(
+            patch.object(
+                WebsocketConnectionHandler, "websocket_allowed", return_value=True
+            )
+        )
+
+        @api.model
+        def social_care_test_send_now(model):
+            # No commit inside: a commit would drop the bus channels to wake.
+            context = dict(model.env.context, social_care_no_commit=True)
+            send(model.env(user=SUPERUSER_ID, context=context))
+            cr = model.env.cr
+            cr.flush()  # runs the precommit hooks: the bus.bus rows exist now
+            channels = cr.postcommit.data.get("bus.bus.channels", ())
+            websockets = {
+                websocket
+                for channel in channels
+                for websocket in dispatch._channels_to_ws.get(hashable(channel), ())
+            }
+            for websocket in websockets:
+                websocket.trigger_notification_dispatching()
+
+        self.startPatcher(
+            patch.object(
+                type(self.env["social.care.message"]),
+                "social_care_test_send_now",
+                social_care_test_send_now,
+                create=True,
+            )
         )
 
 

@@ -13,7 +13,7 @@ from odoo.tests.common import _find_executable
 
 from odoo.addons.web.tests.test_js import unit_test_error_checker
 
-from .common import FakeResponse, SocialCareCase, outbound
+from .common import FakeResponse, LiveDeliveryTourMixin, SocialCareCase, outbound
 
 CUSTOMER_TEXT = "My parcel never arrived, order SC-1042"
 CUSTOMER_EMAIL = "maria.verdi@example.com"
@@ -40,7 +40,7 @@ CANNED_RESPONSE_XMLID = "social_care.canned_response_thanks"
 
 
 @tagged("post_install", "-at_install")
-class TestTours(HttpCase, SocialCareCase):
+class TestTours(LiveDeliveryTourMixin, HttpCase, SocialCareCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -84,19 +84,42 @@ class TestTours(HttpCase, SocialCareCase):
         """Also a canned response from the demo data, typed as ":sc_thanks"."""
         self.assertTrue(self.ticket)
         self.assertFalse(self.ticket.social_reply_private)
-        self.start_tour("/odoo", "social_care_agent_tour", login=self.agent.login)
+        before_send = []
+
+        def send(env):
+            # What the tour left before the send: the replies waiting in the
+            # queue, and the first response already given (the e-mail).
+            ticket = self.ticket.with_env(env)
+            outgoing = env["social.care.message"].search(
+                [("ticket_id", "=", ticket.id), ("direction", "=", "out")],
+                order="id",
+            )
+            before_send.append(
+                (
+                    [(m.text, m.state, m.is_private, m.user_id.id) for m in outgoing],
+                    ticket.first_response_at,
+                )
+            )
+            env["social.care.message"]._cron_send_messages()
+
+        self.allow_live_delivery(send)
+        with outbound(*(FakeResponse(200, {"id": f"t-{n}"}) for n in range(3))):
+            self.start_tour("/odoo", "social_care_agent_tour", login=self.agent.login)
         outgoing = self.env["social.care.message"].search(
             [("ticket_id", "=", self.ticket.id), ("direction", "=", "out")],
             order="id",
         )
         template = self.ticket.company_id.social_care_private_template
         canned = self.env.ref(CANNED_RESPONSE_XMLID).substitution
+        self.assertEqual(len(before_send), 1, "the tour ran the send once")
+        queued, first_response = before_send[0]
+        agent = self.agent.id
         self.assertEqual(
-            [(m.text, m.state, m.is_private, m.user_id) for m in outgoing],
+            queued,
             [
-                (REPLY_TEXT, "queued", False, self.agent),
-                (canned, "queued", False, self.agent),
-                (template, "queued", False, self.agent),
+                (REPLY_TEXT, "queued", False, agent),
+                (canned, "queued", False, agent),
+                (template, "queued", False, agent),
             ],
         )
         self.assertEqual(outgoing[1].mail_message_id.author_id, self.agent.partner_id)
@@ -109,11 +132,8 @@ class TestTours(HttpCase, SocialCareCase):
         self.assertEqual(len(email), 1)
         # Issue 13: the queued social replies have not reached the customer yet;
         # the e-mail, sent when posted, is the first response.
-        first_response = self.ticket.first_response_at
         self.assertTrue(first_response)
         self.assertLessEqual(abs(first_response - email.date).total_seconds(), 2)
-        with outbound(*(FakeResponse(200, {"id": f"t-{n}"}) for n in range(3))):
-            self.env["social.care.message"]._cron_send_messages()
         self.assertEqual(set(outgoing.mapped("state")), {"sent"})
         self.assertEqual(
             self.ticket.first_response_at, first_response, "the first stays the first"

@@ -1,4 +1,5 @@
-"""Browser test: an agent sends a photo from the chatter; it reaches Messenger.
+"""Browser test: an agent sends a photo from the chatter; it reaches Messenger,
+and the agent sees it marked sent without reloading (the state comes on the bus).
 
 Runs in headless Chromium like social_care's tours; a missing browser fails.
 """
@@ -9,13 +10,13 @@ import unittest
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _find_executable
 
-from odoo.addons.social_care.tests.common import PNG_1PX
+from odoo.addons.social_care.tests.common import PNG_1PX, LiveDeliveryTourMixin
 
 from .common import PAGE, PSID, MetaGraphMixin
 
 
 @tagged("post_install", "-at_install")
-class TestMediaTour(MetaGraphMixin, HttpCase):
+class TestMediaTour(LiveDeliveryTourMixin, MetaGraphMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -42,22 +43,27 @@ class TestMediaTour(MetaGraphMixin, HttpCase):
         with self.graph({("GET", PSID): {"first_name": "Maija"}}):
             self.deliver(self.messenger("m_tour", "Where do I send the bike back?"))
         ticket = self.message_of(self.page, "m_tour").ticket_id
-        try:
-            self.start_tour(
-                f"/odoo/helpdesk.ticket/{ticket.id}",
-                "social_care_media_tour",
-                login=self.agent.login,
-            )
-        except unittest.SkipTest as error:
-            raise AssertionError(f"The tour could not run: {error}") from error
-        out = self.env["social.care.message"].search(
-            [("ticket_id", "=", ticket.id), ("direction", "=", "out")]
-        )
-        self.assertEqual(out.state, "queued")
-        self.assertEqual(out.attachment_ids.mapped("name"), ["label.png"])
+        out_of_ticket = [("ticket_id", "=", ticket.id), ("direction", "=", "out")]
+        queued_when_sent = []
+
+        def send(env):
+            # What the tour saw before the send: the reply waiting in the queue.
+            out = env["social.care.message"].search(out_of_ticket)
+            queued_when_sent.append((out.state, out.attachment_ids.mapped("name")))
+            env["social.care.message"]._cron_send_messages()
+
+        self.allow_live_delivery(send)
         sent = {"recipient_id": PSID, "message_id": "m_out"}
         with self.graph({("POST", f"{PAGE}/messages"): [sent, sent]}) as graph:
-            self.send_all()
+            try:
+                self.start_tour(
+                    f"/odoo/helpdesk.ticket/{ticket.id}",
+                    "social_care_media_tour",
+                    login=self.agent.login,
+                )
+            except unittest.SkipTest as error:
+                raise AssertionError(f"The tour could not run: {error}") from error
+        self.assertEqual(queued_when_sent, [("queued", ["label.png"])])
         with_file, with_text = graph.calls
         self.assertEqual(
             with_file["files"]["filedata"], ("label.png", "image/png", PNG_1PX)
@@ -66,4 +72,5 @@ class TestMediaTour(MetaGraphMixin, HttpCase):
             json.loads(with_text["body"]["message"])["text"],
             "Here is your return label",
         )
+        out = self.env["social.care.message"].search(out_of_ticket)
         self.assertEqual(out.state, "sent")

@@ -4,10 +4,13 @@
  * from the chatter while the composer counts the characters, answers with a
  * canned response (":shortcut"), moves the conversation to private, switches
  * the reply mode back and forth, answers once by e-mail (an explicit choice in
- * the composer), and checks the channel and delivery state of the replies.
- * The data comes from social_care/tests/test_tours.py.
+ * the composer), and checks the channel and delivery state of the replies;
+ * then the send cron runs and, without a reload, the agent sees the first
+ * reply marked sent (pushed on the bus). The data, and the test-only hook that
+ * runs the send, come from social_care/tests/test_tours.py.
  */
 import { registry } from "@web/core/registry";
+import { rpc } from "@web/core/network/rpc";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const CUSTOMER_TEXT = "My parcel never arrived, order SC-1042";
@@ -250,6 +253,35 @@ registry.category("web_tour.tours").add("social_care_agent_tour", {
       content: "So is the move-to-private reply's",
       trigger:
         ".o_field_widget[name='social_message_ids'] .o_data_row:contains('We have sent you a private message') .badge:contains('Queued')",
+    },
+    {
+      content: "The first reply is still queued in the chatter",
+      trigger: `${messageOf(REPLY_TEXT)} .o-social-care-delivery[data-state='queued']`,
+      async run() {
+        // Survives only if the page is not reloaded.
+        window.socialCareAgentTourPage = true;
+        // The send cron runs now, in the server (a hook of the Python test).
+        await rpc(
+          "/web/dataset/call_kw/social.care.message/social_care_test_send_now",
+          {
+            model: "social.care.message",
+            method: "social_care_test_send_now",
+            args: [],
+            kwargs: {},
+          }
+        );
+      },
+    },
+    {
+      content: "The bus brings the new state: the reply is sent",
+      trigger: `${messageOf(
+        REPLY_TEXT
+      )} .o-social-care-delivery[data-state='sent']:contains('Sent')`,
+      run() {
+        if (!window.socialCareAgentTourPage) {
+          throw new Error("The page was reloaded to show the sent state.");
+        }
+      },
     },
   ],
 });
