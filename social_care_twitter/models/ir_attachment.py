@@ -1,0 +1,17 @@
+import io
+
+from odoo import models
+
+
+class IrAttachment(models.Model):
+    _inherit = "ir.attachment"
+
+    def _twitter_media_stream(self):
+        """The file's bytes as a seekable stream, from the filestore if there."""
+        self.ensure_one()
+        if self.store_fname:
+            try:
+                return open(self._full_path(self.store_fname), "rb")  # noqa: SIM115
+            except OSError:
+                pass
+        return io.BytesIO(self.raw or b"")
