@@ -189,7 +189,9 @@ class OutboundMediaMixin:
 
         media_type = data.get("media_type") or ""
         if media_type not in X_CHUNKED and media_type not in X_UPLOAD_TYPES:
-            raise _x_error(400, "Invalid Request", f"unsupported media_type {media_type}")
+            raise _x_error(
+                400, "Invalid Request", f"unsupported media_type {media_type}"
+            )
         try:
             total = int(data.get("total_bytes") or "")
         except ValueError as error:
@@ -239,14 +241,16 @@ class OutboundMediaMixin:
         try:
             index = int(data.get("segment_index") or "")
         except ValueError as error:
-            raise _x_error(400, "Invalid Request", "segment_index is required") from error
+            raise _x_error(
+                400, "Invalid Request", "segment_index is required"
+            ) from error
         if not 0 <= index <= 999:
             raise _x_error(400, "Invalid Request", "segment_index out of range")
         with self.lock:
             upload["segments"][index] = chunk
-            upload["filename"] = upload["filename"] or data["_files"]["media"][
-                "filename"
-            ]
+            upload["filename"] = (
+                upload["filename"] or data["_files"]["media"]["filename"]
+            )
         return {"data": {"expires_at": int(time.time()) + 86400}}
 
     def _x_media_finalize(self, data):
@@ -341,9 +345,7 @@ class OutboundMediaMixin:
                 raise _x_error(400, "Invalid Request", f"unknown media id {unknown[0]}")
             files = [dict(self.uploads[m], media_id=m) for m in media_ids]
         if len(files) > 1 and any(f["content_type"] in X_CHUNKED for f in files):
-            raise _x_error(
-                400, "Invalid Request", "a GIF or a video is attached alone"
-            )
+            raise _x_error(400, "Invalid Request", "a GIF or a video is attached alone")
         for media in files:
             if media.pop("ready_at", 0) > time.monotonic():
                 raise _x_error(

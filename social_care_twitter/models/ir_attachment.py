@@ -1,6 +1,9 @@
 import io
+import logging
 
 from odoo import models
+
+_logger = logging.getLogger(__name__)
 
 
 class IrAttachment(models.Model):
@@ -13,5 +16,6 @@ class IrAttachment(models.Model):
             try:
                 return open(self._full_path(self.store_fname), "rb")  # noqa: SIM115
             except OSError:
-                pass
+                # Odoo's own reading (``raw``) logs and answers nothing then.
+                _logger.info("Attachment %s read from the database", self.id)
         return io.BytesIO(self.raw or b"")

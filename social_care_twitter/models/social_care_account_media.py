@@ -138,7 +138,9 @@ class SocialCareAccountMedia(models.Model):
             data = self._twitter_upload_command(
                 data={"media_category": category},
                 files={"media": (attachment.name, raw, attachment.mimetype)},
-                unanswered=_("X did not answer the image upload; it will be tried again."),
+                unanswered=_(
+                    "X did not answer the image upload; it will be tried again."
+                ),
             )
             return self._twitter_upload_kept(data, ready=True), ("ready", None)
         data = self._twitter_upload_command(
@@ -214,9 +216,9 @@ class SocialCareAccountMedia(models.Model):
                 _("X could not process the file: %(error)s", error=step[1]),
             )
         message.sudo().attempts = max(message.attempts - 1, 0)
-        retry_at = datetime.fromtimestamp(
-            time.time() + step[1], timezone.utc
-        ).replace(tzinfo=None)
+        retry_at = datetime.fromtimestamp(time.time() + step[1], timezone.utc).replace(
+            tzinfo=None
+        )
         raise SendError(
             "transient",
             _("X is still processing the file; the reply is sent once it is ready."),
@@ -282,4 +284,3 @@ class SocialCareAccountMedia(models.Model):
             )
 
         return upload
-

@@ -52,7 +52,9 @@ def status(state, check_after=1, error=None):
     if error:
         # Shape of a failed STATUS: developer.x.com .../get-media-upload-status
         info["error"] = {"code": 1, "name": "InvalidMedia", "message": error}
-    return {"data": {"id": MEDIA_ID, "media_key": f"13_{MEDIA_ID}", "processing_info": info}}
+    return {
+        "data": {"id": MEDIA_ID, "media_key": f"13_{MEDIA_ID}", "processing_info": info}
+    }
 
 
 def mp4(seconds, padding=0):
@@ -121,7 +123,11 @@ class TestOutboundChunkedMedia(XCase):
         for index, call in enumerate((first, second)):
             self.assertEqual(
                 call.form,
-                {"command": "APPEND", "media_id": MEDIA_ID, "segment_index": str(index)},
+                {
+                    "command": "APPEND",
+                    "media_id": MEDIA_ID,
+                    "segment_index": str(index),
+                },
             )
         # Each chunk under X's 5 MB per APPEND; together, the file.
         self.assertLessEqual(len(first.files["media"][2]), 5 * MB)

@@ -91,7 +91,9 @@ class TestOutboundMedia(XCase):
             ),
             (
                 # X takes MP4 since the chunked upload (issue 13): AVI it does not.
-                self.png("clip.avi", b"RIFF\x00\x00\x00\x00AVI LIST", "video/x-msvideo"),
+                self.png(
+                    "clip.avi", b"RIFF\x00\x00\x00\x00AVI LIST", "video/x-msvideo"
+                ),
                 False,
                 r"clip\.avi \(video/x-msvideo\).*JPEG, PNG or WEBP",
             ),

@@ -16,8 +16,8 @@ Sources (checked 2026-12-04):
   STATUS (``GET ?command=STATUS&media_id=``) while ``processing_info.state``
   is ``pending`` or ``in_progress``, waiting ``check_after_secs``; the media
   cannot be attached before ``succeeded``.
-- https://developer.x.com/en/docs/media/upload-media/api-reference/post-media-upload-append :
-  each APPEND chunk is at most 5 MB.
+- APPEND chunks are at most 5 MB each:
+  https://developer.x.com/en/docs/media/upload-media/api-reference/post-media-upload-append
 - https://docs.x.com/x-api/direct-messages/manage/integrate : a DM carries
   text or one attachment, or both.
 
