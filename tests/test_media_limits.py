@@ -111,6 +111,7 @@ def _mp4(version, timescale, duration):
         (_mp4(0, 0, 10), None),  # no timescale
         (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16, None),  # no moov
         (b"\x00\x00\x01\x00moov", None),  # a box longer than the file
+        (b"\x00\x00\x00\x01moov\x00\x00", None),  # a 64-bit size cut short
     ],
 )
 def test_video_seconds_reads_mvhd(raw, seconds):

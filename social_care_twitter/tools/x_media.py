@@ -124,7 +124,10 @@ def video_seconds(stream):
     the duration counted in ``timescale`` units per second. ``stream`` is a
     seekable binary file; only box headers are read, not the media data.
     """
-    return _find_mvhd(stream, 0, _stream_size(stream), ("moov", "mvhd"))
+    try:
+        return _find_mvhd(stream, 0, _stream_size(stream), ("moov", "mvhd"))
+    except struct.error:  # a header cut short: not a file X can read either
+        return None
 
 
 def _stream_size(stream):
