@@ -262,6 +262,7 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
         self.faults = []  # injected failures not yet used up (inject_fault)
         self.media_requests = []  # names of the media files asked for
         self.uploads = {}  # X media id -> the file Odoo uploaded (no bytes)
+        self.chunked = {}  # X media id -> a chunked upload not finalized yet
         self._seq = 0
         self._load()
 
@@ -1483,8 +1484,9 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
         content_type = headers.get("Content-Type") or ""
         data = {}
         if body and content_type.startswith("multipart/form-data"):
-            data, files = parse_multipart(content_type, body)
+            data, files, payloads = parse_multipart(content_type, body)
             data["_files"] = files
+            data["_payloads"] = payloads
         elif body and "json" in content_type:
             try:
                 data = json.loads(body)
@@ -1504,7 +1506,7 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
                 k: v
                 for k, v in data.items()
                 if "token" not in k
-                and k not in ("appsecret_proof", "code_verifier", "_files")
+                and k not in ("appsecret_proof", "code_verifier", "_files", "_payloads")
             },
         }
         if data.get("_files"):
@@ -1563,6 +1565,8 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
             return 200, {"meta": {"result_count": 0}}
         if path == "2/media/upload" and method == "POST":
             return 200, self._x_media_upload(data)
+        if path == "2/media/upload" and method == "GET":
+            return 200, self._x_media_status(params)
         if path == "2/tweets" and method == "POST":
             return 201, self._x_post(data)
         match = re.fullmatch(r"2/dm_conversations/(with/)?([\d-]+)/messages", path)

@@ -4,6 +4,7 @@ from . import (
     test_media_credentials,
     test_onboarding,
     test_outbound,
+    test_outbound_chunked_media,
     test_outbound_media,
     test_poll,
     test_posts,

@@ -4,6 +4,7 @@ checks them against the platforms' limits and records them)."""
 
 import base64
 import hashlib
+import struct
 
 import pytest
 
@@ -12,7 +13,26 @@ from .e2e_support import messages, ticket_of, wait_for
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
+# The smallest GIF89a (1x1, one colour), laid out as the GIF89a specification says.
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00"
+    b"\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def mp4(seconds):
+    """An MP4 as ISO/IEC 14496-12 lays it out (ftyp, moov/mvhd v0, mdat): X's
+    chunked upload reads its length."""
+    ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"isom", 512, b"isom", b"mp41")
+    body = struct.pack(">B3xIIII", 0, 0, 0, 1000, seconds * 1000) + b"\x00" * 80
+    mvhd = struct.pack(">I4s", 8 + len(body), b"mvhd") + body
+    moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
+    return ftyp + moov + struct.pack(">I4s", 8 + 256, b"mdat") + b"\x00" * 256
+
+
 KINDS = {
+    "gif": ("howto.gif", GIF, "image/gif"),
+    "mp4": ("fix.mp4", mp4(12), "video/mp4"),
     "image": ("label.png", PNG, "image/png"),
     "video": ("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, "video/mp4"),
     "audio": ("note.m4a", b"\x00\x00\x00\x18ftypM4A " + b"\x00" * 64, "audio/mp4"),
@@ -78,6 +98,33 @@ def test_x_post_and_dm_carry_an_image(odoo, world):
     ticket = ticket_of(odoo, world.accounts["x"], dm["id"])
     reply_with(odoo, ticket, "", "image", True)
     assert arrived(world, conversation, "image")["text"] == ""
+
+
+@pytest.mark.parametrize("kind", ["gif", "mp4"])
+def test_x_post_and_dm_carry_a_gif_and_a_video(odoo, world, kind):
+    """Through X's chunked upload: INIT, APPEND, FINALIZE, STATUS while the
+    simulator processes a video, then the post or DM names the media id."""
+    conversation, mention = world.send("x_public", f"how do I fix it ({kind})?")
+    ticket = ticket_of(odoo, world.accounts["x"], mention["id"])
+    mark = len(world.calls)
+    out = reply_with(odoo, ticket, "Like this", kind, False)
+    commands = [
+        c["body"].get("command") or c["params"].get("command")
+        for c in world.calls[mark:]
+        if c["path"].endswith("media/upload")
+    ]
+    assert commands[:3] == ["INIT", "APPEND", "FINALIZE"]
+    if kind == "mp4":  # the simulator processes a video for a moment
+        assert commands[3:] and set(commands[3:]) == {"STATUS"}
+    shown = arrived(world, conversation, kind)
+    assert shown["id"] == out["external_id"]
+    assert shown["media"][0]["category"] == f"tweet_{kind.replace('mp4', 'video')}"
+
+    conversation, dm = world.send("x_dm", f"send the {kind} here")
+    ticket = ticket_of(odoo, world.accounts["x"], dm["id"])
+    reply_with(odoo, ticket, "", kind, True)
+    shown = arrived(world, conversation, kind)
+    assert shown["media"][0]["category"] == f"dm_{kind.replace('mp4', 'video')}"
 
 
 @pytest.mark.parametrize("kind", ["image", "video", "audio", "file"])
