@@ -544,7 +544,15 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
         parent_id = message.get("in_reply_to")
         if not parent_id:
             return None
-        parent_conversation, parent = self._find_message(parent_id)
+        # The conversation at hand first: one being built is not listed yet.
+        parent_conversation, parent = next(
+            (
+                (conversation, known)
+                for known in (conversation or {}).get("messages", ())
+                if parent_id in (known["id"], *known.get("versions", ()))
+            ),
+            self._find_message(parent_id),
+        )
         if parent is None:
             return self._x_brand()  # an agent's reply the simulator recorded
         return self._x_author(parent_conversation, parent)
