@@ -41,7 +41,8 @@ X_API_KEY = "simulator-x-consumer-key"
 X_CLIENT_ID = "simulator-x-client-id"
 X_CLIENT_SECRET = "simulator-x-client-secret"
 X_BEARER_TOKEN = "simulator-x-app-bearer-token"
-META_APP_ID = "simulator-meta-app-id"
+# Meta app ids are numbers; Graph paths refuse anything else.
+META_APP_ID = "1899000000000001"
 META_VERIFY_TOKEN = "simulator-verify-token"
 CHECK_TIMEOUT = 10  # seconds: X wants the CRC answer within 10 s
 # X Activity API (https://docs.x.com/x-api/activity/introduction and the
