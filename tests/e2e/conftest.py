@@ -194,7 +194,7 @@ def world(odoo):
         {
             "name": "e2e Meta sandbox",
             "provider": "meta",
-            "client_key": "e2e-app-id",
+            "client_key": "1899000000000002",  # Meta app ids are numbers
             "client_secret": cfg.meta_secret,
             "verify_token": "e2e-verify",
             "api_base_url": f"{base}/meta",
