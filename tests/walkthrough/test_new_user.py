@@ -69,7 +69,12 @@ class Walk:
             if widget.locator("select").count():
                 widget.locator("select").select_option(label=value)
             else:
-                widget.locator("input").fill(value)
+                field = widget.locator("input")
+                field.fill(value)
+                # A char field takes its value on change: leave it, as a person
+                # does, before the next click saves the record.
+                field.blur()
+                expect(field).to_have_value(value)
 
     def button(self, name):
         return self.page.locator(f".o_form_view button[name='{name}']")
