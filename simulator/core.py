@@ -1873,9 +1873,10 @@ class Simulator(OnboardingMixin, OutboundMediaMixin):
             "tag": args.get("tag"),
             "metadata": content.get("metadata"),
         }
-        if recipient.get("comment_id"):
-            conversation, comment = self._find_message(recipient["comment_id"])
-            message.update(kind="private reply", in_reply_to=recipient["comment_id"])
+        answered = recipient.get("comment_id") or recipient.get("post_id")
+        if answered:
+            conversation, comment = self._find_message(answered)
+            message.update(kind="private reply", in_reply_to=answered)
             person = (conversation or {}).get("customer") or {}
             recipient_id = person.get("id") or ""
         else:

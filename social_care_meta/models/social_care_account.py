@@ -709,7 +709,10 @@ class SocialCareAccount(models.Model):
             problem = self._meta_private_reply_problem(parent, exclude=message)
             if problem:
                 raise SendError("permanent", problem)
-            recipient = {"comment_id": parent.external_id}
+            # A visitor's post on the Page is answered by its post id, a
+            # comment by its comment id (Private Replies, Messenger Platform).
+            target = "post_id" if parent.kind == "visitor_post" else "comment_id"
+            recipient = {target: parent.external_id}
             extra = {"messaging_type": "RESPONSE"}
         else:
             ticket = message.ticket_id
@@ -735,7 +738,7 @@ class SocialCareAccount(models.Model):
             thread_key=private_reply_thread_key(
                 parent.channel, answer.get("recipient_id")
             )
-            if "comment_id" in recipient
+            if {"comment_id", "post_id"} & set(recipient)
             else "",
         )
 

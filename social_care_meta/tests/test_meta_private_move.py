@@ -7,9 +7,12 @@ conversation; Meta answers the send with the ``recipient_id`` it delivered to
 answers come from that id. They join the ticket of the comment.
 """
 
+import json
+import time
+
 from odoo.tests import tagged
 
-from .common import IG, PAGE, PSID, MetaCase
+from .common import IG, PAGE, PSID, MetaCase, feed_entry
 
 COMMENT = "722000000000001_1290000000000077"
 
@@ -58,3 +61,28 @@ class TestMetaPrivateMove(MetaCase):
         ticket.action_mark_spam()  # closed: the DM thread is the older ticket's again
         self.deliver(self.messenger("m_answer_3", "Another thing"))
         self.assertEqual(self.message_of(self.page, "m_answer_3").ticket_id, older)
+
+    def test_a_visitor_post_is_answered_privately_by_its_post_id(self):
+        """Private Replies (developers.facebook.com/docs/messenger-platform/
+        discovery/private-replies): a comment is named by ``comment_id``, a
+        visitor's post on the Page by ``post_id``."""
+        post = f"{PAGE}_722000000000055"
+        status = {  # a user's status on the Page, as the feed webhook sends it
+            "from": {"id": "7098765432100001", "name": "Jukka Lehtonen"},
+            "item": "status",
+            "post_id": post,
+            "verb": "add",
+            "published": 1,
+            "created_time": int(time.time()),
+            "message": "The brake lever broke after two days.",
+        }
+        self.deliver({"object": "page", "entry": [feed_entry(status)]})
+        ticket = self.message_of(self.page, post).ticket_id
+        self.reply(ticket, "We are sorry: a message follows.", private=True)
+        answer = {"recipient_id": PSID, "message_id": "m_private_post"}
+        with self.graph({("POST", f"{PAGE}/messages"): answer}) as graph:
+            self.send_all()
+        self.assertEqual(
+            json.loads(graph.calls[0]["body"]["recipient"]), {"post_id": post}
+        )
+        self.assertEqual(ticket.social_private_thread_key, f"messenger:{PSID}")
